@@ -1,0 +1,5 @@
+"""``python -m toxiclinks`` runs the command line."""
+
+from toxiclinks.cli import main
+
+main()

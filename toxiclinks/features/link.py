@@ -1,0 +1,143 @@
+"""Link signals: the link to the target on the referring page, and its anchor."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from toxiclinks.extract import PLACEMENTS, PageLink, ParsedPage
+from toxiclinks.features.vocabulary import spam_word_fraction
+from toxiclinks.urls import brand_of, host_of, normalize_url, registered_domain
+
+#: anchors that say nothing about the target, in English, German and French
+GENERIC_ANCHORS = frozenset(
+    """
+    click here | here | this | this site | this website | website | web site | site | link | this link |
+    read more | more | learn more | more info | more information | source | visit | visit site |
+    homepage | home page | go | see here | details | hier | hier klicken | mehr | weiterlesen |
+    mehr erfahren | quelle | webseite | website besuchen | link | ici | cliquez ici | en savoir plus |
+    lire la suite | source | site web
+    """.replace("\n", " ").split("|")
+)
+GENERIC_ANCHORS = frozenset(anchor.strip() for anchor in GENERIC_ANCHORS if anchor.strip())
+
+ANCHOR_CLASSES = ("empty", "url", "generic", "brand", "exact", "partial", "other")
+
+
+def classify_anchor(anchor: str, target: str, brand: Sequence[str] = (), keywords: Sequence[str] = ()) -> str:
+    """Classify an anchor text against the target site: one of ``ANCHOR_CLASSES``.
+
+    ``brand`` defaults to the target's domain name; ``exact``/``partial`` need
+    ``keywords`` (the target's money keywords); without them a descriptive
+    anchor is ``other``.
+
+    >>> classify_anchor("", "https://brightkettle.com/")
+    'empty'
+    >>> classify_anchor("www.brightkettle.com", "https://brightkettle.com/")
+    'url'
+    >>> classify_anchor("Click here", "https://brightkettle.com/")
+    'generic'
+    >>> classify_anchor("Bright Kettle", "https://brightkettle.com/")
+    'brand'
+    >>> classify_anchor("best electric kettle", "https://brightkettle.com/", keywords=["best electric kettle"])
+    'exact'
+    >>> classify_anchor("a good electric kettle for tea", "https://brightkettle.com/", keywords=["electric kettle"])
+    'partial'
+    """
+    text = " ".join(anchor.lower().split())
+    if not text:
+        return "empty"
+    squashed = re.sub(r"[\W_]+", "", text)
+    if re.match(r"^(https?://)?(www\.)?[\w.-]+\.[a-z]{2,}(/\S*)?$", text):
+        return "url"
+    if text.strip(" .!:»›>") in GENERIC_ANCHORS:
+        return "generic"
+    brands = list(brand) or ([brand_of(target)] if target else [])
+    squashed_brands = [re.sub(r"[\W_]+", "", b.lower()) for b in brands]
+    if any(b and b in squashed for b in squashed_brands):
+        return "brand"
+    normalised_keywords = [" ".join(k.lower().split()) for k in keywords if k.strip()]
+    if text in normalised_keywords:
+        return "exact"
+    for keyword in normalised_keywords:
+        shared_words = set(keyword.split()) & set(text.split())
+        if keyword in text or (shared_words and 2 * len(shared_words) >= len(keyword.split())):
+            return "partial"
+    return "other"
+
+
+def find_target_links(page: ParsedPage, target_url: str, site: str | None = None) -> list[PageLink]:
+    """The page's links to the target: to the same URL if any, else to the target's site.
+
+    Matching ignores scheme, ``www.`` and a trailing slash. With no target URL,
+    ``site`` (a domain) is the target.
+    """
+    if target_url:
+        key = _page_key(target_url)
+        exact = [link for link in page.links if link.url and _page_key(link.url) == key]
+        if exact:
+            return exact
+        domain = registered_domain(target_url)
+    elif site:
+        domain = registered_domain(normalize_url(site) or site)
+    else:
+        return []
+    return [link for link in page.links if link.url and registered_domain(link.url) == domain]
+
+
+def link_features(
+    page: ParsedPage,
+    target_url: str,
+    export_anchor: str,
+    site: str | None = None,
+    brand: Sequence[str] = (),
+    keywords: Sequence[str] = (),
+) -> dict[str, object]:
+    """The link-level signals of one backlink on its parsed referring page.
+
+    When several links point to the target, the most visible one is described
+    (main content first), since that is the one that passes most value.
+    """
+    links = find_target_links(page, target_url, site)
+    target = target_url or (normalize_url(site) if site else "")
+    signals: dict[str, object] = {
+        "link_found": bool(links),
+        "link_count": float(len(links)),
+    }
+    if links:
+        link = min(links, key=lambda candidate: (PLACEMENTS.index(candidate.placement), candidate.hidden))
+        anchor = link.anchor
+        signals.update(
+            link_placement=link.placement,
+            link_hidden=link.hidden,
+            link_is_image=link.is_image,
+            link_position=link.position,
+            link_nofollow="nofollow" in link.rel,
+            link_sponsored="sponsored" in link.rel,
+            link_ugc="ugc" in link.rel,
+        )
+    else:
+        anchor = export_anchor
+        signals.update(
+            link_placement="",
+            link_hidden=False,
+            link_is_image=False,
+            link_position=float("nan"),
+            link_nofollow=False,
+            link_sponsored=False,
+            link_ugc=False,
+        )
+    signals.update(
+        page_anchor=anchor,
+        anchor_class=classify_anchor(anchor, target, brand, keywords),
+        anchor_words=float(len(anchor.split())),
+        anchor_spam_fraction=spam_word_fraction(anchor),
+        same_host=bool(target) and host_of(target).removeprefix("www.") == host_of(page.url).removeprefix("www."),
+    )
+    return signals
+
+
+def _page_key(url: str) -> str:
+    host = host_of(url).removeprefix("www.")
+    path = url.split(host, 1)[-1] if host else url
+    return host + (path.rstrip("/") or "")

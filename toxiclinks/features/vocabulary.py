@@ -1,0 +1,44 @@
+"""Spam vocabulary: words of the trades that buy links most, in English, German and French.
+
+Sources: the categories Google's spam policies and the web-spam literature name
+(gambling, pharmacy, adult, payday loans, essay mills, replicas, miracle diets).
+A page or anchor is scored by the share of its words found here, so one
+mention in a long article weighs little. Words are lowercased stems matched as
+whole words; keep them specific (no "free", "best", "online").
+"""
+
+from __future__ import annotations
+
+import re
+
+SPAM_WORDS: frozenset[str] = frozenset(
+    """
+    casino casinos poker roulette blackjack slots slot jackpot betting bet365 bookmaker sportsbook
+    sportwetten wetten spielautomaten spielothek glücksspiel paris pari jeux
+    viagra cialis levitra sildenafil tadalafil pharmacy pharmacie apotheke xanax tramadol
+    oxycodone valium phentermine steroids
+    porn porno xxx escort escorts sex camgirl webcam erotik dating
+    payday loan loans lender kredit kredite sofortkredit schnellkredit prêt crédit
+    essay essays dissertation homework ghostwriter ghostwriting hausarbeit
+    replica replicas rolex counterfeit
+    diet weightloss slimming keto abnehmen diät
+    crypto bitcoin forex binary
+    seo backlinks backlink
+    """.split()
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def spam_word_fraction(text: str) -> float:
+    """Share of the words of ``text`` that are spam vocabulary (0 when there are no words).
+
+    >>> spam_word_fraction("Best online casino bonus: casino slots today")
+    0.42857142857142855
+    >>> spam_word_fraction("")
+    0.0
+    """
+    words = [word.lower() for word in _WORD.findall(text)]
+    if not words:
+        return 0.0
+    return sum(word in SPAM_WORDS for word in words) / len(words)

@@ -1,0 +1,73 @@
+"""``scan``: the stages in order, from an export file to the disavow file, scores and report."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from toxiclinks import schema
+from toxiclinks.disavow import DisavowPlan, check_writable, decide, disavow_text, plan_disavow
+from toxiclinks.exports import read_export
+from toxiclinks.features import build_features
+from toxiclinks.fetch import fetch_pages
+from toxiclinks.files import write_atomic
+from toxiclinks.model import load_model
+from toxiclinks.report import report_html
+from toxiclinks.score import score_links
+from toxiclinks.settings import Settings
+
+LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a scan produced, as plain tables."""
+
+    links: pd.DataFrame
+    features: pd.DataFrame
+    scores: pd.DataFrame
+    plan: DisavowPlan
+
+
+def scan(export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None) -> ScanResult:
+    """Read the export, get the pages, compute features, score and decide. Writes nothing.
+
+    >>> from pathlib import Path
+    >>> example = Path("data/example")
+    >>> result = scan(example / "backlinks.csv", Settings(pages_path=example / "pages.warc.gz", offline=True))
+    >>> sorted(set(result.scores["label"]))
+    ['artificial', 'natural', 'unknown']
+    """
+    links = read_export(export_path, columns)
+    LOGGER.info("read %d backlinks from %s", len(links), export_path)
+    pages = fetch_pages(links[schema.SOURCE_URL], settings)
+    features = build_features(links, pages, settings)
+    model = load_model(settings.model_path)
+    scores = decide(score_links(links, features, model, settings.threshold), features)
+    plan = plan_disavow(scores, Path(export_path).name)
+    return ScanResult(links=links, features=features, scores=scores, plan=plan)
+
+
+def write_outputs(
+    result: ScanResult,
+    export_name: str,
+    disavow_path: Path | None = None,
+    scores_path: Path | None = None,
+    report_path: Path | None = None,
+) -> None:
+    """Render every output first, then write each atomically: an error leaves no partial file."""
+    rendered: list[tuple[Path, str]] = []
+    if disavow_path:
+        rendered.append((disavow_path, disavow_text(result.plan)))
+    if scores_path:
+        rendered.append((scores_path, result.scores[schema.SCORE_COLUMNS].to_csv(index=False)))
+    if report_path:
+        rendered.append((report_path, report_html(result.scores, result.plan, export_name)))
+    for path, _ in rendered:
+        check_writable(path)
+    for path, text in rendered:
+        write_atomic(path, text)

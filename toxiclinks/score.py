@@ -1,0 +1,42 @@
+"""Score every link: probability that it is artificial, a label and the reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from toxiclinks import schema
+from toxiclinks.model import LinkSpamModel
+
+
+def score_links(links: pd.DataFrame, features: pd.DataFrame, model: LinkSpamModel, threshold: float) -> pd.DataFrame:
+    """Return the scores table (same index as ``links``).
+
+    Links whose referring page could not be read get no probability and the
+    label ``unknown``: the model never guesses about a page it has not seen.
+    """
+    scores = pd.DataFrame(index=links.index)
+    scores[schema.SOURCE_URL] = links[schema.SOURCE_URL]
+    scores[schema.TARGET_URL] = links[schema.TARGET_URL]
+    scores[schema.ANCHOR] = links[schema.ANCHOR]
+    scores[schema.FETCH_STATUS] = features[schema.FETCH_STATUS]
+    scores[schema.PROBABILITY] = np.nan
+    scores[schema.LABEL] = schema.LABEL_UNKNOWN
+    scores[schema.REASONS] = "page not read: " + features[schema.FETCH_STATUS].astype(str)
+
+    readable = features[schema.FETCH_STATUS] == "ok"
+    if readable.any():
+        model.threshold = threshold
+        readable_features = features[readable]
+        probability = model.predict_proba(readable_features)
+        reasons = model.explain(readable_features)
+        scores.loc[readable, schema.PROBABILITY] = probability.round(4)
+        scores.loc[readable, schema.LABEL] = np.where(
+            probability >= threshold, schema.LABEL_ARTIFICIAL, schema.LABEL_NATURAL
+        )
+        found = readable_features["link_found"].fillna(False).to_numpy(dtype=bool)
+        scores.loc[readable, schema.REASONS] = [
+            "; ".join(([] if on_page else ["no link to the target on the page any more"]) + r) or "no strong signal"
+            for r, on_page in zip(reasons, found, strict=False)
+        ]
+    return scores

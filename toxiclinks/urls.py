@@ -1,0 +1,137 @@
+"""URL and domain helpers shared by every stage: normalisation and registered domains."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import tldextract
+
+# The bundled public suffix snapshot only: never fetch the list at run time.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def normalize_url(url: str) -> str:
+    """Return ``url`` in a canonical form, or ``""`` when it is not an http(s) URL.
+
+    Adds ``http://`` to a bare host, lowercases scheme and host, encodes an IDN
+    host as punycode, drops the fragment and default ports, encodes raw spaces.
+
+    >>> normalize_url(" Example.COM/a b#top ")
+    'http://example.com/a%20b'
+    >>> normalize_url("https://bücher.de:443/")
+    'https://xn--bcher-kva.de/'
+    >>> normalize_url("mailto:someone@example.com")
+    ''
+    """
+    url = url.strip()
+    if not url:
+        return ""
+    if "://" not in url:
+        if url.startswith("//"):
+            url = "http:" + url
+        elif ":" in url.split("/")[0] and not url.split("/")[0].split(":")[-1].isdigit():
+            return ""  # another scheme: mailto:, javascript:, tel:
+        else:
+            url = "http://" + url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ""
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    host = _ascii_host(parts.hostname)
+    if not host:
+        return ""
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    path = (parts.path or "/").replace(" ", "%20")
+    query = parts.query.replace(" ", "%20")
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def _ascii_host(host: str) -> str:
+    host = host.strip().rstrip(".").lower()
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+
+
+def resolve_href(base_url: str, href: str) -> str:
+    """Resolve a link's ``href`` against the page URL and normalise it.
+
+    >>> resolve_href("https://a.org/blog/post", "../shop?x=1")
+    'https://a.org/shop?x=1'
+    """
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return ""
+    try:
+        return normalize_url(urljoin(base_url, href))
+    except ValueError:
+        return ""
+
+
+def host_of(url: str) -> str:
+    """Return the lowercased host name of ``url`` without port (``""`` if none).
+
+    >>> host_of("https://WWW.Example.com:8080/x")
+    'www.example.com'
+    """
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+@functools.lru_cache(maxsize=65536)
+def registered_domain(host_or_url: str) -> str:
+    """Return the registered domain (eTLD+1) of a host or URL, via the public suffix list.
+
+    IP addresses and hosts without a known suffix are returned as they are.
+
+    >>> registered_domain("https://forums.news.example.co.uk/x")
+    'example.co.uk'
+    >>> registered_domain("myblog.blogspot.com")
+    'blogspot.com'
+    >>> registered_domain("127.0.0.1")
+    '127.0.0.1'
+    >>> registered_domain("www.shop.example")
+    'shop.example'
+    """
+    host = host_of(host_or_url) if "/" in host_or_url else host_or_url.lower()
+    if is_ip(host):
+        return host
+    parts = _EXTRACT(host)
+    if parts.domain and parts.suffix:
+        return f"{parts.domain}.{parts.suffix}"
+    # No known public suffix (a private TLD such as .example or .internal): take the last two labels.
+    return ".".join(host.split(".")[-2:])
+
+
+def is_ip(host: str) -> bool:
+    """True when ``host`` is an IPv4 or IPv6 address.
+
+    >>> is_ip("10.0.0.1"), is_ip("example.com")
+    (True, False)
+    """
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def brand_of(site: str) -> str:
+    """Return the brand word of a site: its registered domain without the suffix.
+
+    >>> brand_of("https://www.bright-kettle.co.uk/")
+    'bright-kettle'
+    """
+    return registered_domain(site).split(".")[0]
