@@ -210,10 +210,18 @@ def _private_address_refusal(url: str) -> str | None:
     except (socket.gaierror, UnicodeError):
         return "error:dns"
     for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global:
+        if not address_is_public(str(info[4][0]).split("%")[0]):
             return "error:private_address"
     return None
+
+
+def address_is_public(address: str) -> bool:
+    """False for loopback, private, link-local (cloud metadata), reserved and other non-global addresses.
+
+    >>> address_is_public("93.184.215.14"), address_is_public("169.254.169.254"), address_is_public("::1")
+    (True, False, False)
+    """
+    return ipaddress.ip_address(address).is_global
 
 
 def _error_kind(exc: Exception) -> str:

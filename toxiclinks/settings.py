@@ -32,7 +32,7 @@ class Settings:
     #: never touch the network: pages missing from ``pages_path`` are not fetched
     offline: bool = False
     #: HTTP settings
-    user_agent: str = f"toxiclinks/{__version__} (+https://github.com/toxiclinks/toxiclinks)"
+    user_agent: str = f"toxiclinks/{__version__} (backlink audit; python-requests)"
     timeout_seconds: float = 15.0
     max_bytes: int = 5 * 1024 * 1024
     workers: int = 8

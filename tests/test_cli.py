@@ -1,0 +1,144 @@
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from toxiclinks.cli import main
+from toxiclinks.disavow import validate_lines
+
+from conftest import EXAMPLE
+
+GOOGLE_LINE = re.compile(r"^(#.*|domain:[a-z0-9.-]+\.[a-z0-9-]+|https?://\S+)$")
+
+ARTIFICIAL_EXAMPLE_DOMAINS = {
+    "free-web-directory.example",  # thin directory pages of links
+    "linkhub-pro.example",
+    "casino-news-daily.example",  # paid post off topic, exact-match anchor
+    "autoparts-deals.example",  # footer link block on every page
+    "wanderer-travels.example",  # comment spam
+    "garden-tips.example",  # hidden link
+    "betting-tips-daily.example",  # sidebar widget
+}
+EDITORIAL_EXAMPLE_DOMAINS = {
+    "leafandcup.example",
+    "teahouse-talk.example",
+    "dailybrew-news.example",
+    "homecooking.example",
+    "coffeeandtea-guide.example",
+    "teeblog.example",
+}
+
+
+def run(args, cwd):
+    """Run the CLI in an empty directory ``cwd``; return the result and the files it left there."""
+    cwd = Path(cwd) / "run"
+    cwd.mkdir()
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+    files = {path.name: path.read_text(encoding="utf-8") for path in cwd.iterdir() if path.is_file()}
+    return result, files
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    args = [
+        "scan",
+        str(EXAMPLE / "backlinks.csv"),
+        "--pages",
+        str(EXAMPLE / "pages.warc.gz"),
+        "-o",
+        "disavow.txt",
+        "--scores",
+        "scores.csv",
+        "--report",
+        "report.html",
+    ]
+    return run(args, tmp_path_factory.mktemp("scan"))
+
+
+def test_scan_example_writes_a_valid_disavow_file(example_run):
+    result, files = example_run
+    assert result.exit_code == 0, result.output
+    lines = files["disavow.txt"].splitlines()
+    assert lines, "the disavow file is empty"
+    for line in lines:
+        assert GOOGLE_LINE.match(line), f"not Google's format: {line!r}"
+    assert list(validate_lines(lines)) == []
+    assert files["disavow.txt"].encode("utf-8").decode("ascii")  # 7-bit ASCII, a subset of UTF-8
+
+
+def test_scan_example_disavows_the_artificial_and_keeps_the_editorial(example_run):
+    _, files = example_run
+    entries = [line for line in files["disavow.txt"].splitlines() if not line.startswith("#")]
+    disavowed = {
+        line.removeprefix("domain:").split("/")[2] if "://" in line else line.removeprefix("domain:")
+        for line in entries
+    }
+    assert ARTIFICIAL_EXAMPLE_DOMAINS <= disavowed
+    assert not disavowed & EDITORIAL_EXAMPLE_DOMAINS
+    assert "bake-simple.example" not in disavowed  # artificial-looking, but nofollow: passes nothing
+
+
+def test_scan_example_scores_csv_has_one_row_per_backlink(example_run, tmp_path):
+    _, files = example_run
+    path = tmp_path / "scores.csv"
+    path.write_text(files["scores.csv"], encoding="utf-8")
+    scores = pd.read_csv(path)
+    export = pd.read_csv(EXAMPLE / "backlinks.csv")
+    assert len(scores) == len(export)
+    for column in ("source_url", "target_url", "anchor", "probability", "label", "reasons", "fetch_status"):
+        assert column in scores.columns
+    assert set(scores["label"]) == {"artificial", "natural", "unknown"}
+    assert scores["reasons"].notna().all()
+    unread = scores[scores["label"] == "unknown"]
+    assert set(unread["fetch_status"]) == {"http_404", "http_503"} and unread["probability"].isna().all()
+
+
+def test_scan_example_report_is_self_contained_html(example_run):
+    _, files = example_run
+    report = files["report.html"]
+    assert report.startswith("<!doctype html>") and "Backlink audit" in report
+    assert not re.search(r"""(src|href)=["']https?://""", report)  # nothing loaded from the network
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("", "the file is empty"),
+        ("title,words\nhello,3\n", "no column of referring page URLs"),
+    ],
+)
+def test_bad_exports_fail_in_one_line_and_write_nothing(tmp_path, content, message):
+    export = tmp_path / "export.csv"
+    if content is not None:
+        export.write_text(content)
+    result, files = run(["scan", str(export), "-o", "disavow.txt", "--scores", "s.csv", "--report", "r.html"], tmp_path)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert files == {}
+
+
+def test_unwritable_output_fails_before_any_work(tmp_path):
+    result, _ = run(["scan", str(EXAMPLE / "backlinks.csv"), "-o", "no/such/dir/disavow.txt"], tmp_path)
+    assert result.exit_code != 0 and "no such directory" in result.output
+
+
+def test_every_command_has_help_with_an_example():
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"])
+    assert top.exit_code == 0 and "Example" in top.output
+    for name, command in main.commands.items():
+        output = runner.invoke(main, [name, "--help"]).output
+        assert "Example" in output, f"'{name} --help' has no example"
+        for param in command.params:
+            if param.param_type_name == "option":
+                assert param.help, f"option {param.opts} of {name} has no help"

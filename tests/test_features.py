@@ -1,0 +1,89 @@
+import pandas as pd
+import pytest
+
+from toxiclinks import schema
+from toxiclinks.extract import parse_page
+from toxiclinks.features import FEATURE_COLUMNS, build_features
+from toxiclinks.features.link import classify_anchor, link_features
+from toxiclinks.features.page import page_features
+from toxiclinks.features.vocabulary import spam_word_fraction
+from toxiclinks.fetch import Page
+from toxiclinks.settings import Settings
+
+TARGET = "https://www.brightkettle.example/shop"
+
+
+@pytest.mark.parametrize(
+    ("anchor", "expected"),
+    [
+        ("", "empty"),
+        ("https://www.brightkettle.example/shop", "url"),
+        ("brightkettle.example", "url"),
+        ("click here", "generic"),
+        ("Weiterlesen", "generic"),
+        ("Bright Kettle", "brand"),
+        ("BrightKettle's guide", "brand"),
+        ("electric kettle", "exact"),
+        ("the best electric kettle for tea", "partial"),
+        ("a lovely afternoon", "other"),
+    ],
+)
+def test_anchor_classes(anchor, expected):
+    assert classify_anchor(anchor, TARGET, keywords=["electric kettle"]) == expected
+
+
+def test_brand_override():
+    assert classify_anchor("BK Shop", TARGET, brand=["BK"]) == "brand"
+    assert classify_anchor("Bright Kettle", TARGET, brand=["BK"]) == "other"
+
+
+def test_page_signals_density_and_domains():
+    html = (
+        "<article><p>"
+        + "word " * 200
+        + "".join(f'<a href="https://site{i % 3}.example/{i}">l{i}</a> ' for i in range(10))
+        + "</p></article>"
+    )
+    signals = page_features(parse_page("https://blog.example/p", html))
+    assert signals["external_links"] == 10
+    assert signals["external_domains"] == 3
+    assert signals["outbound_link_density"] == pytest.approx(100 * 10 / signals["main_words"])
+
+
+def test_spam_vocabulary_share():
+    assert spam_word_fraction("cheap casino loans") == pytest.approx(2 / 3)
+    assert spam_word_fraction("a quiet walk in the park") == 0
+
+
+def test_link_found_by_url_ignoring_www_and_slash_else_by_site():
+    page = parse_page("https://blog.example/", '<p><a href="http://brightkettle.example/shop/">kettles</a></p>')
+    assert link_features(page, TARGET, "kettles")["link_found"] is True
+    other_page = parse_page("https://blog.example/", '<p><a href="https://brightkettle.example/about">us</a></p>')
+    found = link_features(other_page, TARGET, "x")
+    assert found["link_found"] is True and found["page_anchor"] == "us"  # same site, another page
+    none = link_features(parse_page("https://blog.example/", "<p>no links</p>"), TARGET, "old anchor")
+    assert none["link_found"] is False and none["page_anchor"] == "old anchor"
+
+
+def test_build_features_one_row_per_link_with_statuses_and_export_flags():
+    links = pd.DataFrame(
+        {
+            schema.SOURCE_URL: ["https://a.example/", "https://a.example/", "https://dead.example/"],
+            schema.TARGET_URL: [TARGET, "https://other.example/", TARGET],
+            schema.ANCHOR: ["kettle", "x", "y"],
+            schema.EXPORT_NOFOLLOW: pd.array([True, None, False], dtype="boolean"),
+            schema.EXPORT_SPONSORED: pd.array([None, None, None], dtype="boolean"),
+            schema.EXPORT_UGC: pd.array([None, None, None], dtype="boolean"),
+        }
+    )
+    pages = {
+        "https://a.example/": Page("https://a.example/", "ok", html=f'<p>Buy <a href="{TARGET}">kettle</a></p>'),
+        "https://dead.example/": Page("https://dead.example/", "http_404", http_status=404),
+    }
+    features = build_features(links, pages, Settings())
+    assert list(features.columns) == list(FEATURE_COLUMNS)
+    assert features[schema.FETCH_STATUS].tolist() == ["ok", "ok", "http_404"]
+    assert features["link_found"].tolist()[:2] == [True, False]
+    assert pd.isna(features["link_found"].iloc[2]) and pd.isna(features["words"].iloc[2])
+    assert features["link_nofollow"].tolist() == [True, False, False]  # from the export
+    assert features[schema.HTTP_STATUS].iloc[2] == 404

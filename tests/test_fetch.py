@@ -1,0 +1,139 @@
+import io
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from toxiclinks import fetch
+from toxiclinks.fetch import decode_html, fetch_page, fetch_pages, read_warc
+from toxiclinks.settings import Settings
+
+from conftest import Response, gzip_bytes
+
+LOCAL = Settings(allow_private=True, timeout_seconds=2.0, max_bytes=50_000)
+
+
+def test_fetch_ok_page(http_server):
+    http_server.routes["/a"] = Response(200, b"<html><body><p>hello</p></body></html>")
+    page = fetch_page(http_server.url("/a"), LOCAL)
+    assert page.ok and "hello" in (page.html or "")
+    assert page.http_status == 200 and page.fetched_at
+
+
+def test_http_errors_are_results_not_exceptions(http_server):
+    http_server.routes["/gone"] = Response(410, b"gone")
+    assert fetch_page(http_server.url("/gone"), LOCAL).status == "http_410"
+    assert fetch_page(http_server.url("/missing"), LOCAL).status == "http_404"
+
+
+def test_redirects_are_followed_and_loops_stopped(http_server):
+    http_server.routes["/old"] = Response(301, b"", {"Location": "/new"})
+    http_server.routes["/new"] = Response(200, b"<p>moved here</p>")
+    http_server.routes["/loop"] = Response(302, b"", {"Location": "/loop"})
+    page = fetch_page(http_server.url("/old"), LOCAL)
+    assert page.ok and page.final_url == http_server.url("/new")
+    assert fetch_page(http_server.url("/loop"), LOCAL).status == "error:too_many_redirects"
+    assert http_server.hits["/loop"] == 11  # the first request and ten redirects, no more
+
+
+def test_non_html_is_not_parsed(http_server):
+    http_server.routes["/img"] = Response(200, b"\x89PNG", {"Content-Type": "image/png"})
+    page = fetch_page(http_server.url("/img"), LOCAL)
+    assert page.status == "error:not_html" and page.html is None
+
+
+def test_body_over_the_limit_and_gzip_bomb_are_cut_off(http_server):
+    http_server.routes["/big"] = Response(200, b"x" * 60_000)
+    bomb = gzip_bytes(b"<p>" + b"a" * 5_000_000)
+    http_server.routes["/bomb"] = Response(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    assert fetch_page(http_server.url("/big"), LOCAL).status == "error:too_large"
+    assert len(bomb) < LOCAL.max_bytes  # small on the wire, huge once inflated
+    assert fetch_page(http_server.url("/bomb"), LOCAL).status == "error:too_large"
+
+
+def test_timeout_is_recorded(http_server):
+    http_server.routes["/slow"] = Response(200, b"late", delay=1.5)
+    page = fetch_page(http_server.url("/slow"), Settings(allow_private=True, timeout_seconds=0.3))
+    assert page.status == "error:timeout"
+
+
+def test_private_addresses_are_refused_by_default(http_server):
+    http_server.routes["/a"] = Response(200, b"<p>secret</p>")
+    page = fetch_page(http_server.url("/a"), Settings())
+    assert page.status == "error:private_address"
+    assert "/a" not in http_server.hits  # refused before any request
+
+
+def test_redirect_to_private_address_is_refused(http_server, monkeypatch):
+    # Let the test server count as public, so that only the redirect's target can be refused.
+    monkeypatch.setattr(fetch, "address_is_public", lambda address: address == "127.0.0.1")
+    http_server.routes["/hop"] = Response(302, b"", {"Location": "http://169.254.169.254/latest/meta-data/"})
+    page = fetch_page(http_server.url("/hop"), Settings(allow_private=False, timeout_seconds=1))
+    assert http_server.hits["/hop"] == 1  # the first hop was allowed and fetched
+    assert page.status == "error:private_address"
+    assert page.final_url == "http://169.254.169.254/latest/meta-data/"
+
+
+def test_charset_from_header_meta_and_fallback():
+    assert decode_html("Grüße".encode("iso-8859-1"), "text/html; charset=iso-8859-1") == "Grüße"
+    assert (
+        decode_html(b'<meta charset="windows-1252"><p>\x93quoted\x94</p>')
+        == '<meta charset="windows-1252"><p>\u201cquoted\u201d</p>'
+    )
+    assert decode_html(b"\xff\xfe broken \xc3") == "\xff\xfe broken \xc3"  # cp1252 fallback never raises
+    assert decode_html(b"<p>x</p>", "text/html; charset=no-such-charset") == "<p>x</p>"
+
+
+def _warc(tmp_path, records):
+    path = tmp_path / "pages.warc.gz"
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, status, content_type, body in records:
+            headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            )
+    return path
+
+
+def test_read_warc_keeps_html_errors_and_non_html(tmp_path):
+    path = _warc(
+        tmp_path,
+        [
+            ("https://a.example/", "200 OK", "text/html; charset=utf-8", "<p>café</p>".encode()),
+            ("https://b.example/", "404 Not Found", "text/html", b"nope"),
+            ("https://c.example/x.pdf", "200 OK", "application/pdf", b"%PDF"),
+        ],
+    )
+    pages = read_warc(path)
+    assert pages["https://a.example/"].html == "<p>café</p>"
+    assert pages["https://b.example/"].status == "http_404"
+    assert pages["https://c.example/x.pdf"].status == "error:not_html"
+
+
+def test_offline_records_missing_pages_as_not_fetched(tmp_path, http_server):
+    path = _warc(tmp_path, [("https://a.example/", "200 OK", "text/html", b"<p>a</p>")])
+    pages = fetch_pages(["https://a.example/", http_server.url("/x")], Settings(pages_path=path, offline=True))
+    assert pages["https://a.example/"].ok
+    assert pages[http_server.url("/x")].status == "not_fetched"
+    assert http_server.hits == {}  # offline: the network was never touched
+
+
+def test_pages_missing_from_the_warc_are_fetched_over_http(tmp_path, http_server):
+    http_server.routes["/live"] = Response(200, b"<p>live</p>")
+    path = _warc(tmp_path, [("https://a.example/", "200 OK", "text/html", b"<p>a</p>")])
+    settings = Settings(pages_path=path, allow_private=True, timeout_seconds=2)
+    pages = fetch_pages(["https://a.example/", http_server.url("/live")], settings)
+    assert pages[http_server.url("/live")].ok and http_server.hits == {"/live": 1}
+
+
+def test_unreadable_warc_is_a_clear_error(tmp_path):
+    import pytest
+
+    from toxiclinks.errors import ToxiclinksError
+
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"this is not a warc file at all")
+    with pytest.raises(ToxiclinksError, match="WARC"):
+        read_warc(bad)
+    with pytest.raises(ToxiclinksError, match="no such WARC"):
+        read_warc(tmp_path / "missing.warc")

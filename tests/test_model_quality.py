@@ -1,0 +1,59 @@
+"""The quality gate: the shipped model's held-out metrics and training data are pinned.
+
+Raising a floor is fine; lowering one needs a reason in the commit message.
+"""
+
+import json
+
+import pytest
+
+from toxiclinks.model import default_model_path, load_model, manifest_path
+from toxiclinks.train import (
+    DEFAULT_THRESHOLD,
+    build_link_examples,
+    evaluate_link_model,
+    evaluate_page_model,
+    load_webspam,
+    training_data_hash,
+)
+
+from conftest import SHARED
+
+FLOORS = {
+    "page_roc_auc": 0.77,
+    "link_roc_auc": 0.92,
+    "link_pr_auc": 0.94,
+    "link_precision": 0.95,
+    "link_recall": 0.80,
+}
+CEILINGS = {"link_false_positive_rate": 0.03}
+
+pytestmark = pytest.mark.shared
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    return json.loads(manifest_path(default_model_path()).read_text())
+
+
+def test_training_data_is_what_the_shipped_model_was_trained_on(manifest):
+    assert training_data_hash(SHARED) == manifest["training_data_sha256"]
+
+
+def test_shipped_metrics_meet_the_floors(manifest):
+    metrics = manifest["metrics"]
+    for name, floor in FLOORS.items():
+        assert metrics[name] >= floor, f"{name} {metrics[name]:.3f} is under its floor {floor}"
+    for name, ceiling in CEILINGS.items():
+        assert metrics[name] <= ceiling, f"{name} {metrics[name]:.3f} is over its ceiling {ceiling}"
+
+
+def test_held_out_metrics_reproduce_from_the_code(manifest):
+    """Re-run the held-out evaluation with today's code: a change that lowers a metric fails here."""
+    page = evaluate_page_model(load_webspam(SHARED))
+    link = evaluate_link_model(build_link_examples(SHARED, n_jobs=2), load_model().page_model_, DEFAULT_THRESHOLD)
+    for name, floor in FLOORS.items():
+        value = page.get(name, link.get(name))
+        assert value >= floor, f"{name} {value:.3f} is under its floor {floor}"
+        assert value == pytest.approx(manifest["metrics"][name], abs=0.02), f"{name} drifted from the shipped model"
+    assert link["link_false_positive_rate"] <= CEILINGS["link_false_positive_rate"]

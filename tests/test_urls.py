@@ -1,0 +1,36 @@
+from toxiclinks.urls import brand_of, normalize_url, registered_domain, resolve_href
+
+
+def test_normalize_adds_scheme_lowercases_host_and_drops_fragment():
+    assert normalize_url("WWW.Example.COM/Path?q=1#frag") == "http://www.example.com/Path?q=1"
+
+
+def test_normalize_keeps_non_default_port_and_drops_default_one():
+    assert normalize_url("http://example.com:8080/a") == "http://example.com:8080/a"
+    assert normalize_url("https://example.com:443/a") == "https://example.com/a"
+
+
+def test_normalize_encodes_idn_host_and_raw_spaces():
+    assert normalize_url("https://müller.de/a b") == "https://xn--mller-kva.de/a%20b"
+
+
+def test_normalize_rejects_other_schemes_and_garbage():
+    for value in ("javascript:alert(1)", "mailto:a@b.c", "ftp://x.example/", "", "   ", "http://"):
+        assert normalize_url(value) == ""
+
+
+def test_resolve_relative_href():
+    assert resolve_href("https://a.example/dir/page.html", "other.html") == "https://a.example/dir/other.html"
+    assert resolve_href("https://a.example/", "#top") == ""
+
+
+def test_registered_domain_uses_public_suffix_list_offline():
+    assert registered_domain("https://a.b.example.co.uk/x") == "example.co.uk"
+    assert registered_domain("shop.example.com.au") == "example.com.au"
+    # unknown suffix: the last two labels, never the www host
+    assert registered_domain("www.autoparts.example") == "autoparts.example"
+
+
+def test_brand_is_the_domain_name():
+    assert brand_of("https://www.brightkettle.example/shop") == "brightkettle"
+    assert brand_of("shop.bright-kettle.co.uk") == "bright-kettle"
