@@ -142,3 +142,11 @@ def test_every_command_has_help_with_an_example():
         for param in command.params:
             if param.param_type_name == "option":
                 assert param.help, f"option {param.opts} of {name} has no help"
+
+
+def test_outputs_get_the_usual_file_mode(example_run, tmp_path):
+    result, _ = run(["scan", str(EXAMPLE / "backlinks.csv"), "--pages", str(EXAMPLE / "pages.warc.gz")], tmp_path)
+    mode = (tmp_path / "run" / "disavow.txt").stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask

@@ -211,7 +211,11 @@ def describe(name: str, features: pd.Series, inputs: pd.Series) -> str:
 
 def default_model_path() -> Path:
     """The default model shipped in ``models/`` (installed as ``toxiclinks.models``)."""
-    return Path(str(resources.files("toxiclinks.models").joinpath(DEFAULT_MODEL_NAME)))
+    try:
+        return Path(str(resources.files("toxiclinks.models").joinpath(DEFAULT_MODEL_NAME)))
+    except ModuleNotFoundError:
+        # Running from a source checkout that shadows a non-editable install: models/ sits beside the package.
+        return Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
 
 
 def manifest_path(model_path: Path) -> Path:
