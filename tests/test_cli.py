@@ -144,8 +144,9 @@ def test_every_command_has_help_with_an_example():
                 assert param.help, f"option {param.opts} of {name} has no help"
 
 
-def test_outputs_get_the_usual_file_mode(example_run, tmp_path):
+def test_outputs_get_the_usual_file_mode(tmp_path):
     result, _ = run(["scan", str(EXAMPLE / "backlinks.csv"), "--pages", str(EXAMPLE / "pages.warc.gz")], tmp_path)
+    assert result.exit_code == 0
     mode = (tmp_path / "run" / "disavow.txt").stat().st_mode & 0o777
     umask = os.umask(0)
     os.umask(umask)

@@ -60,8 +60,7 @@ def decide(scores: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
     """
     decided = scores.copy()
     reasons = []
-    for index, row in scores.iterrows():
-        feature = features.loc[index]
+    for (_, row), (_, feature) in zip(scores.iterrows(), features.loc[scores.index].iterrows(), strict=True):
         if row[schema.LABEL] == schema.LABEL_UNKNOWN:
             reasons.append("kept: page not read, cannot judge")
         elif not is_true(feature["link_found"]):

@@ -91,6 +91,7 @@ def read_export(path: str | Path, columns: Mapping[str, str] | None = None) -> p
     text = decode_export(path)
     rows = _parse_rows(text, path)
     header, body = rows[0], rows[1:]
+    table: pd.DataFrame | None
     if columns:
         table = _map_user_columns(header, body, columns, path)
     else:

@@ -15,6 +15,7 @@ SHA-256; ``load_model`` checks it before unpickling anything.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -133,10 +134,10 @@ class LinkSpamModel:
         contributions = standardised * classifier.coef_[0]
         probabilities = classifier.predict_proba(standardised)[:, 1]
         explanations = []
-        for row_index, (row_contributions, probability) in enumerate(zip(contributions, probabilities, strict=False)):
+        for row_index, (row_contributions, probability) in enumerate(zip(contributions, probabilities, strict=True)):
             sign = 1.0 if probability >= self.threshold else -1.0
             order = np.argsort(-sign * row_contributions)
-            reasons = []
+            reasons: list[str] = []
             for column in order:
                 if sign * row_contributions[column] <= 0.05 or len(reasons) >= top:
                     break
@@ -183,10 +184,20 @@ _DESCRIPTIONS: dict[str, Callable[[pd.Series, pd.Series], str]] = {
     "link_hidden": lambda f, x: "link is hidden from readers" if x["link_hidden"] else "",
     "link_is_image": lambda f, x: "image link" if x["link_is_image"] else "",
 }
+
+
+def _placement_text(features: pd.Series, inputs: pd.Series, where: str) -> str:
+    return f"link sits in {where}"
+
+
+def _anchor_text(features: pd.Series, inputs: pd.Series, words: str) -> str:
+    return f"{words} '{features['page_anchor']}'"
+
+
 _PLACES = {"main": "the main content", "body": "the page body, outside the main content"}
 for _placement in PLACEMENTS:
     _where = _PLACES.get(_placement, f"the {_placement}")
-    _DESCRIPTIONS[f"placement_{_placement}"] = lambda f, x, where=_where: f"link sits in {where}"
+    _DESCRIPTIONS[f"placement_{_placement}"] = functools.partial(_placement_text, where=_where)
 _ANCHOR_WORDS = {
     "empty": "empty anchor",
     "url": "naked-URL anchor",
@@ -196,7 +207,7 @@ _ANCHOR_WORDS = {
     "partial": "partial-match anchor",
 }
 for _class, _words in _ANCHOR_WORDS.items():
-    _DESCRIPTIONS[f"anchor_{_class}"] = lambda f, x, words=_words: f"{words} '{f['page_anchor']}'"
+    _DESCRIPTIONS[f"anchor_{_class}"] = functools.partial(_anchor_text, words=_words)
 
 
 def describe(name: str, features: pd.Series, inputs: pd.Series) -> str:
