@@ -29,8 +29,8 @@ def test_worked_example_output_is_what_the_cli_prints(tmp_path, monkeypatch):
     args = ["scan", str(EXAMPLE / "backlinks.csv"), "--pages", str(EXAMPLE / "pages.warc.gz"), "-o", "disavow.txt"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0
-    quoted = re.search(r"\$ toxiclinks scan .*\n(.*)\n", README).group(1)
-    assert quoted == result.output.strip()
+    quoted = re.search(r"\$ toxiclinks scan .*?\n(.*?)```", README, re.DOTALL).group(1)
+    assert quoted.strip() == result.output.strip()
     entries = [line for line in (tmp_path / "disavow.txt").read_text().splitlines() if not line.startswith("#")]
     quoted_block = re.search(r"`disavow.txt`, ready for Google Search Console:\n\n```\n(.*?)```", README, re.DOTALL)
     quoted_entries = [line for line in quoted_block.group(1).splitlines() if not line.startswith("#")]

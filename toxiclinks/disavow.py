@@ -63,7 +63,7 @@ def decide(scores: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
     for (_, row), (_, feature) in zip(scores.iterrows(), features.loc[scores.index].iterrows(), strict=True):
         if row[schema.LABEL] == schema.LABEL_UNKNOWN:
             reasons.append("kept: page not read, cannot judge")
-        elif not is_true(feature["link_found"]):
+        elif row.get(schema.LEVEL, "link") == "link" and not is_true(feature["link_found"]):
             reasons.append("kept: link no longer on the page")
         elif row[schema.LABEL] != schema.LABEL_ARTIFICIAL:
             reasons.append("kept: natural")

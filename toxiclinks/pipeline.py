@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from toxiclinks import schema
 from toxiclinks.disavow import DisavowPlan, check_writable, decide, disavow_text, plan_disavow
-from toxiclinks.exports import read_export
+from toxiclinks.errors import ToxiclinksError
+from toxiclinks.exports import LINK_LEVEL, read_export
 from toxiclinks.features import build_features
 from toxiclinks.fetch import fetch_pages
 from toxiclinks.files import write_atomic
@@ -42,12 +43,20 @@ def scan(export_path: str | Path, settings: Settings, columns: Mapping[str, str]
     >>> sorted(set(result.scores["label"]))
     ['artificial', 'natural', 'unknown']
     """
-    links = read_export(export_path, columns)
+    links = read_export(export_path, columns, settings.site)
     LOGGER.info("read %d backlinks from %s", len(links), export_path)
+    site = settings.site or links.attrs["export"]["site"]
+    lacks_target = (links[schema.TARGET_URL] == "") & (links[schema.EXPORT_LEVEL] == LINK_LEVEL)
+    if lacks_target.any() and not site:
+        raise ToxiclinksError(
+            f"{Path(export_path).name}: the export does not name the linked site; give it with --site example.com"
+        )
+    settings = replace(settings, site=site)
     pages = fetch_pages(links[schema.SOURCE_URL], settings)
     features = build_features(links, pages, settings)
     model = load_model(settings.model_path)
     scores = decide(score_links(links, features, model, settings.threshold), features)
+    LOGGER.info("scored %d links", len(scores))
     plan = plan_disavow(scores, Path(export_path).name)
     return ScanResult(links=links, features=features, scores=scores, plan=plan)
 

@@ -19,8 +19,12 @@ EXPORT_SPONSORED = "export_sponsored"
 EXPORT_UGC = "export_ugc"
 FIRST_SEEN = "first_seen"  #: text, as the export gives it
 LAST_SEEN = "last_seen"
+EXPORT_LOST = "export_lost"  #: the export marks the link as lost (nullable bool)
 EXPORT_ROW = "export_row"  #: 1-based data row number in the export file
 EXPORT_FORMAT = "export_format"  #: which tool wrote the export ("ahrefs", "url-list", ...)
+EXPORT_LEVEL = "export_level"  #: "link", or "domain" when each row is a referring domain (scored via its home page)
+EXPORT_RAW = "export_raw"  #: the export's row as JSON, header -> cell, kept for the report
+#: the export's own metrics follow as ``metric_<name>`` float columns (domain_rating, trust_flow, spam_score, ...)
 
 LINK_COLUMNS = [
     SOURCE_URL,
@@ -31,8 +35,11 @@ LINK_COLUMNS = [
     EXPORT_UGC,
     FIRST_SEEN,
     LAST_SEEN,
+    EXPORT_LOST,
     EXPORT_ROW,
     EXPORT_FORMAT,
+    EXPORT_LEVEL,
+    EXPORT_RAW,
 ]
 
 # --- fetch results (per referring page) -------------------------------------
@@ -43,6 +50,7 @@ HTTP_STATUS = "http_status"  #: HTTP status code, missing when no response
 PROBABILITY = "probability"  #: calibrated-ish probability that the link is artificial
 LABEL = "label"  #: "artificial", "natural" or "unknown" (page could not be read)
 REASONS = "reasons"  #: short human-readable text, "; "-separated
+LEVEL = "level"  #: "link", or "domain" for a referring domain scored through its home page
 DISAVOW = "disavow"  #: bool, whether the link's URL or domain went into the disavow file
 DECISION = "decision"  #: why it was or was not disavowed
 
@@ -58,6 +66,7 @@ SCORE_COLUMNS = [
     LABEL,
     REASONS,
     FETCH_STATUS,
+    LEVEL,
     DISAVOW,
     DECISION,
 ]

@@ -20,6 +20,7 @@ def score_links(links: pd.DataFrame, features: pd.DataFrame, model: LinkSpamMode
     scores[schema.TARGET_URL] = links[schema.TARGET_URL]
     scores[schema.ANCHOR] = links[schema.ANCHOR]
     scores[schema.FETCH_STATUS] = features[schema.FETCH_STATUS]
+    scores[schema.LEVEL] = links[schema.EXPORT_LEVEL]
     scores[schema.PROBABILITY] = np.nan
     scores[schema.LABEL] = schema.LABEL_UNKNOWN
     scores[schema.REASONS] = "page not read: " + features[schema.FETCH_STATUS].astype(str)
@@ -40,3 +41,9 @@ def score_links(links: pd.DataFrame, features: pd.DataFrame, model: LinkSpamMode
             for r, on_page in zip(reasons, found, strict=False)
         ]
     return scores
+
+
+def _context(link_on_page: bool, domain_level: bool) -> list[str]:
+    if domain_level:
+        return ["referring domain scored through its home page"]
+    return [] if link_on_page else ["no link to the target on the page any more"]
