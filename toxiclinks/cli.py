@@ -178,11 +178,11 @@ def scan_command(
         write_outputs(result, export.name, disavow_path, scores_path, report_path)
     except ToxiclinksError as exc:
         raise click.ClickException(str(exc)) from None
-    export = result.links.attrs["export"]
-    dropped = f"; {export['duplicates']} exact duplicates dropped" if export["duplicates"] else ""
-    skipped = f"; {export['skipped']} rows without a URL skipped" if export["skipped"] else ""
-    level = ", one row per referring domain" if export["level"] == "domain" else ""
-    click.echo(f"read {export['rows']} rows of {export['format']} export{level}{dropped}{skipped}")
+    summary = result.links.attrs["export"]
+    dropped = f"; {summary['duplicates']} exact duplicates dropped" if summary["duplicates"] else ""
+    skipped = f"; {summary['skipped']} rows without a URL skipped" if summary["skipped"] else ""
+    level = ", one row per referring domain" if summary["level"] == "domain" else ""
+    click.echo(f"read {summary['rows']} rows of {summary['format']} export{level}{dropped}{skipped}")
     scores = result.scores
     labels = scores[schema.LABEL].value_counts()
     click.echo(
