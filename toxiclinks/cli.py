@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from toxiclinks import __version__, schema
-from toxiclinks.disavow import check_writable
+from toxiclinks.disavow import check_writable, read_disavow
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.pipeline import scan, write_outputs
 from toxiclinks.settings import Settings
@@ -193,3 +193,26 @@ def scan_command(
 
 
 scan_command.name = "scan"
+
+
+@main.command(epilog="\b\nExample:\n  toxiclinks validate disavow.txt")
+@click.argument("disavow_file", type=click.Path(path_type=Path))
+def validate(disavow_file: Path) -> None:
+    """Check a disavow file against Google's format and list every problem with its line number.
+
+    Errors are lines Google rejects or misreads; warnings are valid lines that
+    are probably not what was meant (domain:www., duplicates, URLs already
+    covered by a domain: line). Exits with status 1 when there are errors.
+    """
+    try:
+        parsed = read_disavow(disavow_file)
+    except ToxiclinksError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in parsed.problems:
+        where = f"{disavow_file}:{problem.line}" if problem.line else str(disavow_file)
+        click.echo(f"{where}: {problem.severity}: {problem.message}")
+    errors = len(parsed.errors)
+    warnings = len(parsed.problems) - errors
+    click.echo(f"{len(parsed.domains)} domains, {len(parsed.urls)} URLs; {errors} errors, {warnings} warnings")
+    if errors:
+        raise SystemExit(1)

@@ -18,7 +18,8 @@ import pandas as pd
 from toxiclinks import __version__, schema
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.features import is_true
-from toxiclinks.urls import registered_domain
+from toxiclinks.files import decode_bytes
+from toxiclinks.urls import host_of, is_ip, normalize_url, registered_domain
 
 MAX_LINES = 100_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -33,8 +34,6 @@ SHARED_PLATFORMS = frozenset(
     squarespace.com ghost.io hubspot.com notion.site canalblog.com
     """.split()
 )
-
-_DOMAIN_LINE = re.compile(r"^domain:[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 
 @dataclass(frozen=True)
@@ -106,42 +105,210 @@ def plan_disavow(scores: pd.DataFrame, source_name: str = "") -> DisavowPlan:
 
 
 def disavow_text(plan: DisavowPlan) -> str:
-    """The file's text, checked against Google's limits.
+    """The file's text, checked against Google's limits and format.
 
     >>> disavow_text(DisavowPlan(domains=("spam.example",), urls=("http://x.example/a",)))
     'domain:spam.example\\nhttp://x.example/a\\n'
     """
     lines = plan.lines()
-    problems = list(validate_lines(lines))
-    if problems:
-        number, problem = problems[0]
-        raise ToxiclinksError(f"the disavow file would be invalid: line {number}: {problem}")
     text = "\n".join(lines) + "\n"
-    if len(lines) > MAX_LINES or len(text.encode("utf-8")) > MAX_BYTES:
+    size = len(text.encode("utf-8"))
+    if len(lines) > MAX_LINES or size > MAX_BYTES:
         raise ToxiclinksError(
-            f"the disavow file would have {len(lines):,} lines / {len(text.encode()):,} bytes, over Google's "
+            f"the disavow file would have {len(lines):,} lines / {size:,} bytes, over Google's "
             f"limit of {MAX_LINES:,} lines and 2 MB; disavow whole domains instead of URLs"
         )
+    errors = parse_disavow(text).errors
+    if errors:
+        raise ToxiclinksError(f"the disavow file would be invalid: line {errors[0].line}: {errors[0].message}")
     return text
+
+
+@dataclass(frozen=True)
+class DisavowLine:
+    """One line of a disavow file, as written and as understood."""
+
+    number: int  #: 1-based
+    text: str  #: as written, without the line ending
+    kind: str  #: "comment", "blank", "domain", "url" or "invalid"
+    value: str = ""  #: the normalised domain (lowercase, punycode) or URL; "" for other kinds
+
+
+@dataclass(frozen=True)
+class DisavowProblem:
+    """Something wrong with a line (``line`` 0: the whole file)."""
+
+    line: int
+    severity: str  #: "error": Google rejects or misreads it; "warning": valid, but likely not what was meant
+    message: str
+
+
+@dataclass(frozen=True)
+class DisavowFile:
+    """A disavow file read leniently: every line kept, every problem listed."""
+
+    lines: tuple[DisavowLine, ...]
+    problems: tuple[DisavowProblem, ...]
+
+    @property
+    def domains(self) -> list[str]:
+        """The disavowed domains, in file order, without duplicates."""
+        return list(dict.fromkeys(line.value for line in self.lines if line.kind == "domain" and line.value))
+
+    @property
+    def urls(self) -> list[str]:
+        """The disavowed URLs, in file order, without duplicates."""
+        return list(dict.fromkeys(line.value for line in self.lines if line.kind == "url" and line.value))
+
+    @property
+    def errors(self) -> list[DisavowProblem]:
+        """The problems Google would reject or misread."""
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    def covers(self, url: str) -> bool:
+        """True when ``url`` is disavowed by this file: listed itself, or on a listed domain or its subdomain."""
+        normalised = normalize_url(url)
+        if normalised in set(self.urls):
+            return True
+        return _covering_domain(host_of(normalised), set(self.domains)) is not None
+
+
+_HOST = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)+$")
+
+
+def parse_disavow(text: str) -> DisavowFile:
+    r"""Understand a disavow file's text leniently, listing every problem with its line number.
+
+    >>> parsed = parse_disavow("# old\ndomain: www.spam.example\nhttp://x.example/a \nhttp://x.example/a\n")
+    >>> parsed.domains, parsed.urls
+    (['www.spam.example'], ['http://x.example/a'])
+    >>> [(p.line, p.severity) for p in parsed.problems]
+    [(2, 'warning'), (2, 'warning'), (3, 'warning'), (4, 'warning')]
+    """
+    lines: list[DisavowLine] = []
+    problems: list[DisavowProblem] = []
+    first_seen: dict[tuple[str, str], int] = {}
+    raw_lines = text.lstrip("\ufeff").splitlines()
+    for number, raw in enumerate(raw_lines, start=1):
+        line, line_problems = _parse_line(number, raw)
+        problems.extend(line_problems)
+        if line.value:
+            key = (line.kind, line.value)
+            if key in first_seen:
+                problems.append(DisavowProblem(number, "warning", f"duplicate of line {first_seen[key]}"))
+            else:
+                first_seen[key] = number
+        lines.append(line)
+    domains = {value: number for (kind, value), number in first_seen.items() if kind == "domain"}
+    for line in lines:
+        if line.kind == "url" and line.value:
+            domain = _covering_domain(host_of(line.value), set(domains))
+            if domain:
+                problems.append(
+                    DisavowProblem(
+                        line.number, "warning", f"already covered by domain:{domain} on line {domains[domain]}"
+                    )
+                )
+    if len(raw_lines) > MAX_LINES:
+        problems.append(DisavowProblem(0, "error", f"{len(raw_lines):,} lines, over Google's limit of {MAX_LINES:,}"))
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        problems.append(DisavowProblem(0, "error", "over Google's limit of 2 MB"))
+    problems.sort(key=lambda problem: problem.line)
+    return DisavowFile(lines=tuple(lines), problems=tuple(problems))
+
+
+def _parse_line(number: int, raw: str) -> tuple[DisavowLine, list[DisavowProblem]]:
+    problems: list[DisavowProblem] = []
+    stripped = raw.strip()
+
+    def problem(severity: str, message: str) -> None:
+        problems.append(DisavowProblem(number, severity, message))
+
+    if not stripped:
+        return DisavowLine(number, raw, "blank"), problems
+    if stripped.startswith("#"):
+        return DisavowLine(number, raw, "comment"), problems
+    if raw != raw.rstrip():
+        problem("warning", "trailing spaces")
+    if stripped.lower().startswith("domain:"):
+        written = stripped[len("domain:") :]
+        if written[:1].isspace():
+            problem("warning", "space after 'domain:'; Google's format has none")
+        host = written.strip().lower().rstrip(".")
+        if "://" in host or "/" in host or ":" in host:
+            problem("error", "domain: takes a bare host name (no scheme, path or port)")
+            return DisavowLine(number, raw, "invalid"), problems
+        try:
+            ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+        except UnicodeError:
+            problem("error", f"not a valid domain name: {host!r}")
+            return DisavowLine(number, raw, "invalid"), problems
+        if ascii_host != host:
+            problem("warning", f"Unicode domain; its punycode form is {ascii_host}")
+        if is_ip(ascii_host):
+            problem("warning", "an IP address, not a domain name: disavow its URLs instead")
+        elif not _HOST.match(ascii_host):
+            problem("error", f"not a valid domain name: {host!r}")
+            return DisavowLine(number, raw, "invalid"), problems
+        if ascii_host.startswith("www."):
+            problem(
+                "warning",
+                f"domain:{ascii_host} covers only the www host; write domain:{ascii_host[4:]} for the whole site",
+            )
+        return DisavowLine(number, raw, "domain", ascii_host), problems
+    if not re.match(r"^https?://", stripped, re.IGNORECASE):
+        problem("error", "not a URL (http:// or https://) nor a domain: line")
+        return DisavowLine(number, raw, "invalid"), problems
+    if len(stripped) > MAX_URL_LENGTH:
+        problem("error", f"URL longer than {MAX_URL_LENGTH:,} characters")
+        return DisavowLine(number, raw, "invalid"), problems
+    url = normalize_url(stripped)
+    if not url:
+        problem("error", "not a valid URL")
+        return DisavowLine(number, raw, "invalid"), problems
+    return DisavowLine(number, raw, "url", url), problems
+
+
+def _covering_domain(host: str, domains: set[str]) -> str | None:
+    """The listed domain that covers ``host`` (itself or a parent), if any."""
+    labels = host.split(".")
+    for start in range(len(labels) - 1):
+        candidate = ".".join(labels[start:])
+        if candidate in domains:
+            return candidate
+    return None
+
+
+def read_disavow(path: str | Path) -> DisavowFile:
+    """Read a user's disavow file leniently (any encoding, CRLF or LF, no final newline).
+
+    An empty file is a valid, empty disavow file. A file that is not UTF-8 or
+    ASCII is read anyway, with a warning, since Google requires UTF-8.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ToxiclinksError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ToxiclinksError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    parsed = parse_disavow(decode_bytes(data))
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        warning = DisavowProblem(0, "warning", "not UTF-8: Google requires UTF-8 or 7-bit ASCII")
+        parsed = DisavowFile(parsed.lines, (warning, *parsed.problems))
+    return parsed
 
 
 def validate_lines(lines: Iterable[str]) -> Iterable[tuple[int, str]]:
     """Yield ``(line number, problem)`` for every line Google would reject or misread.
 
-    >>> list(validate_lines(["# ok", "domain:example.com", "domain:http://x.com/", "ftp://x.com"]))
-    [(3, 'domain: entry must be a bare host name (no scheme, path or port)'), (4, 'not a URL or domain: entry')]
+    >>> [number for number, _ in validate_lines(["# ok", "domain:example.com", "domain:http://x.com/", "ftp://x.com"])]
+    [3, 4]
     """
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.lower().startswith("domain:"):
-            if not _DOMAIN_LINE.match("domain:" + line[7:].strip().lower()):
-                yield number, "domain: entry must be a bare host name (no scheme, path or port)"
-        elif not re.match(r"^https?://[^\s/]+", line, re.IGNORECASE):
-            yield number, "not a URL or domain: entry"
-        elif len(line) > MAX_URL_LENGTH:
-            yield number, f"URL longer than {MAX_URL_LENGTH} characters"
+    for problem in parse_disavow("\n".join(lines)).errors:
+        yield problem.line, problem.message
 
 
 def check_writable(path: Path) -> None:

@@ -303,8 +303,8 @@ def read_export(path: str | Path, columns: Mapping[str, str] | None = None, site
 
 def _parse_rows(text: str, path: Path) -> list[list[str]]:
     lines = text.lstrip("\ufeff").splitlines()
-    header_line = next((line for line in lines[:_HEADER_SEARCH_ROWS] if line.strip()), "")
-    delimiter = max(("\t", ",", ";"), key=header_line.count)
+    head = "\n".join(lines[:_HEADER_SEARCH_ROWS])  # a title line above the header has no delimiters
+    delimiter = max(("\t", ",", ";"), key=head.count)
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
     try:
         rows = [[cell.strip().lstrip("\ufeff") for cell in row] for row in reader if any(c.strip() for c in row)]
