@@ -28,6 +28,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default page cache lives in a temporary folder, never in the user's home."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 @dataclass
 class Response:
     """What the test server answers for one path."""
@@ -40,11 +46,17 @@ class Response:
 
 @dataclass
 class LoopbackServer:
-    """A real HTTP server on 127.0.0.1 serving ``routes``; ``hits`` counts requests per path."""
+    """A real HTTP server on 127.0.0.1 serving ``routes``.
+
+    ``hits`` counts requests per path; ``peak`` is the most requests it ever had
+    in flight at once; ``starts`` the monotonic time each request arrived.
+    """
 
     base_url: str
     routes: dict[str, Response | Callable[[], Response]]
     hits: dict[str, int]
+    peak: list[int] = field(default_factory=lambda: [0])
+    starts: list[float] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -54,21 +66,38 @@ class LoopbackServer:
 def http_server() -> Iterator[LoopbackServer]:
     routes: dict[str, Response | Callable[[], Response]] = {}
     hits: dict[str, int] = {}
+    lock = threading.Lock()
+    in_flight = [0]
+    state = LoopbackServer("", routes, hits)
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def do_GET(self) -> None:
-            hits[self.path] = hits.get(self.path, 0) + 1
-            route = routes.get(self.path)
-            response = route() if callable(route) else route
-            if response is None:
-                response = Response(404, b"<h1>not found</h1>")
-            time.sleep(response.delay)
-            self.send_response(response.status)
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            self.wfile.write(response.body)
+            with lock:
+                hits[self.path] = hits.get(self.path, 0) + 1
+                in_flight[0] += 1
+                state.peak[0] = max(state.peak[0], in_flight[0])
+                state.starts.append(time.monotonic())
+            try:
+                route = routes.get(self.path)
+                response = route() if callable(route) else route
+                if response is None:
+                    response = Response(404, b"<h1>not found</h1>")
+                if response.status == 0:  # reset the connection without answering
+                    self.connection.shutdown(2)
+                    self.close_connection = True
+                    return
+                time.sleep(response.delay)
+                self.send_response(response.status)
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(response.body)))
+                self.end_headers()
+                self.wfile.write(response.body)
+            finally:
+                with lock:
+                    in_flight[0] -= 1
 
         def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
             pass
@@ -77,7 +106,8 @@ def http_server() -> Iterator[LoopbackServer]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LoopbackServer(f"http://127.0.0.1:{server.server_address[1]}", routes, hits)
+        state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        yield state
     finally:
         server.shutdown()
         server.server_close()

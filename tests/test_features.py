@@ -7,7 +7,7 @@ from toxiclinks.features import FEATURE_COLUMNS, build_features
 from toxiclinks.features.link import classify_anchor, link_features
 from toxiclinks.features.page import page_features
 from toxiclinks.features.vocabulary import spam_word_fraction
-from toxiclinks.fetch import Page
+from toxiclinks.page import Page
 from toxiclinks.settings import Settings
 
 TARGET = "https://www.brightkettle.example/shop"

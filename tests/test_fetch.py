@@ -4,12 +4,14 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from toxiclinks import fetch
-from toxiclinks.fetch import decode_html, fetch_page, fetch_pages, read_warc
+from toxiclinks.archives import read_warc
+from toxiclinks.fetch import fetch_page, fetch_pages
+from toxiclinks.page import decode_html
 from toxiclinks.settings import Settings
 
 from conftest import Response, gzip_bytes
 
-LOCAL = Settings(allow_private=True, timeout_seconds=2.0, max_bytes=50_000)
+LOCAL = Settings(allow_private=True, timeout_seconds=2.0, max_bytes=50_000, retries=0, respect_robots=False)
 
 
 def test_fetch_ok_page(http_server):
@@ -123,7 +125,7 @@ def test_pages_missing_from_the_warc_are_fetched_over_http(tmp_path, http_server
     path = _warc(tmp_path, [("https://a.example/", "200 OK", "text/html", b"<p>a</p>")])
     settings = Settings(pages_path=path, allow_private=True, timeout_seconds=2)
     pages = fetch_pages(["https://a.example/", http_server.url("/live")], settings)
-    assert pages[http_server.url("/live")].ok and http_server.hits == {"/live": 1}
+    assert pages[http_server.url("/live")].ok and http_server.hits == {"/robots.txt": 1, "/live": 1}
 
 
 def test_unreadable_warc_is_a_clear_error(tmp_path):

@@ -1,23 +1,34 @@
-"""The command line: a thin layer that builds settings, calls the library and reports errors in one line."""
+"""The command line: a thin layer that builds settings, calls the library and reports errors in one line.
+
+Options shared by several commands are defined once, as decorators
+(``export_options``, ``fetch_options``), and turned into ``Settings`` by
+``_settings``.
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
 import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from toxiclinks import __version__, schema
+from toxiclinks.cache import default_cache_path
 from toxiclinks.disavow import check_writable, read_disavow
 from toxiclinks.errors import ToxiclinksError
-from toxiclinks.pipeline import scan, write_outputs
+from toxiclinks.fetch import fetch_summary
+from toxiclinks.pipeline import fetch_export, scan, write_outputs
 from toxiclinks.settings import Settings
 
 EXAMPLE = (
     "toxiclinks scan data/example/backlinks.csv --pages data/example/pages.warc.gz "
     "-o disavow.txt --scores scores.csv --report report.html"
 )
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _parse_columns(value: str | None) -> dict[str, str] | None:
@@ -36,6 +47,143 @@ def _split_list(value: str | None) -> tuple[str, ...]:
     return tuple(item.strip() for item in (value or "").split(",") if item.strip())
 
 
+def _apply(options: list[Callable[[F], F]]) -> Callable[[F], F]:
+    def decorate(function: F) -> F:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+export_options = _apply(
+    [
+        click.argument("export", type=click.Path(path_type=Path)),
+        click.option("--site", help="The target site, when the export does not name it, e.g. --site example.com."),
+        click.option(
+            "--columns",
+            help="Map the columns of an export this tool does not recognise, "
+            "e.g. --columns source='Source URL',target='Target',anchor='Anchor Text'.",
+        ),
+    ]
+)
+
+fetch_options = _apply(
+    [
+        click.option(
+            "--pages",
+            "pages_path",
+            type=click.Path(path_type=Path),
+            help="Read referring pages from a WARC file (.warc, .warc.gz) or a folder of .html files with a "
+            "manifest.csv (url,file), e.g. --pages crawl.warc.gz. Pages missing from it are fetched unless --offline.",
+        ),
+        click.option(
+            "--offline", is_flag=True, help="Never touch the network; pages not in --pages or the cache are not judged."
+        ),
+        click.option(
+            "--cache",
+            "cache_path",
+            type=click.Path(path_type=Path),
+            help=f"The page cache (SQLite), e.g. --cache pages.sqlite. Default: {default_cache_path()}.",
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor fill the page cache."),
+        click.option("--refresh", is_flag=True, help="Fetch pages again even when they are in the cache."),
+        click.option(
+            "--max-age",
+            type=click.FloatRange(min=0),
+            help="Fetch again cached pages older than this, in days, e.g. --max-age 30.",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(1, 256),
+            default=Settings.workers,
+            show_default=True,
+            help="Requests in flight at once, over all hosts, e.g. --workers 32.",
+        ),
+        click.option(
+            "--per-host",
+            type=click.IntRange(1, 16),
+            default=Settings.max_per_host,
+            show_default=True,
+            help="Requests in flight at once to one host, e.g. --per-host 1.",
+        ),
+        click.option(
+            "--delay",
+            type=click.FloatRange(min=0),
+            default=Settings.host_delay,
+            show_default=True,
+            help="Seconds between two requests to the same host, e.g. --delay 1.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=Settings.timeout_seconds,
+            show_default=True,
+            help="Seconds a server may stay silent before the page counts as timed out, e.g. --timeout 30.",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(0, 10),
+            default=Settings.retries,
+            show_default=True,
+            help="Extra attempts after a connection reset, a timeout, 429 or 503, e.g. --retries 0.",
+        ),
+        click.option(
+            "--user-agent",
+            default=Settings.user_agent,
+            show_default=True,
+            help="User-Agent header sent with every request.",
+        ),
+        click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it."),
+        click.option(
+            "--allow-private",
+            is_flag=True,
+            help="Allow fetching loopback and private addresses (refused by default: exports are untrusted).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress line."),
+        click.option("-v", "--verbose", is_flag=True, help="Say what each stage does."),
+    ]
+)
+
+
+def _settings(options: dict[str, Any], **extra: Any) -> Settings:
+    """Build the settings from the shared options; ``extra`` are a command's own settings."""
+    return Settings(
+        site=options["site"],
+        pages_path=options["pages_path"],
+        offline=options["offline"],
+        cache_path=options["cache_path"],
+        use_cache=not options["no_cache"],
+        refresh=options["refresh"],
+        max_age_days=options["max_age"],
+        workers=options["workers"],
+        max_per_host=options["per_host"],
+        host_delay=options["delay"],
+        timeout_seconds=options["timeout"],
+        retries=options["retries"],
+        user_agent=options["user_agent"],
+        respect_robots=not options["ignore_robots"],
+        allow_private=options["allow_private"],
+        **extra,
+    )
+
+
+def _start(options: dict[str, Any]) -> bool:
+    """Set up logging; return whether to draw a progress line (on a terminal, unless --quiet)."""
+    logging.basicConfig(
+        level=logging.INFO if options["verbose"] else logging.WARNING, format="%(levelname)s: %(message)s"
+    )
+    return not options["quiet"] and sys.stderr.isatty()
+
+
+def _echo_read_summary(attrs: Mapping[Any, Any]) -> None:
+    summary = attrs["export"]
+    dropped = f"; {summary['duplicates']} exact duplicates dropped" if summary["duplicates"] else ""
+    skipped = f"; {summary['skipped']} rows without a URL skipped" if summary["skipped"] else ""
+    level = ", one row per referring domain" if summary["level"] == "domain" else ""
+    click.echo(f"read {summary['rows']} rows of {summary['format']} export{level}{dropped}{skipped}")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="toxiclinks")
 def main() -> None:
@@ -49,8 +197,8 @@ def main() -> None:
     """
 
 
-@main.command(epilog=f"\b\nExample:\n  {EXAMPLE}")
-@click.argument("export", type=click.Path(path_type=Path))
+@main.command(name="scan", epilog=f"\b\nExample:\n  {EXAMPLE}")
+@export_options
 @click.option(
     "-o",
     "--output",
@@ -73,18 +221,8 @@ def main() -> None:
     help="Also write a self-contained HTML report, e.g. --report report.html.",
 )
 @click.option(
-    "--pages",
-    "pages_path",
-    type=click.Path(path_type=Path),
-    help="Read referring pages from this WARC file (.warc or .warc.gz) instead of the network, "
-    "e.g. --pages crawl.warc.gz. Pages missing from it are fetched unless --offline.",
-)
-@click.option("--offline", is_flag=True, help="Never touch the network; pages not in --pages are not judged.")
-@click.option("--site", help="The target site, when the export has no target column, e.g. --site example.com.")
-@click.option(
     "--brand",
-    help="Brand words of the target, comma-separated, e.g. --brand 'Bright Kettle,BK'. "
-    "Default: the target's domain name.",
+    help="Brand words of the target, comma-separated, e.g. --brand 'Bright Kettle,BK'. Default: its domain name.",
 )
 @click.option(
     "--keywords",
@@ -104,95 +242,64 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Use this trained model instead of the default, e.g. --model models/mine.joblib.",
 )
-@click.option(
-    "--columns",
-    help="Map the columns of an export this tool does not recognise, "
-    "e.g. --columns source='Source URL',target='Target',anchor='Anchor Text'.",
-)
-@click.option(
-    "--allow-private",
-    is_flag=True,
-    help="Allow fetching loopback and private addresses (refused by default: exports are untrusted).",
-)
-@click.option(
-    "--user-agent", default=Settings.user_agent, show_default=True, help="User-Agent header sent with every request."
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=Settings.timeout_seconds,
-    show_default=True,
-    help="Seconds to wait for a server, e.g. --timeout 30.",
-)
-@click.option(
-    "--workers", type=click.IntRange(1, 64), default=Settings.workers, show_default=True, help="Pages fetched at once."
-)
-@click.option("-v", "--verbose", is_flag=True, help="Say what each stage does.")
-def scan_command(
-    export: Path,
-    disavow_path: Path,
-    scores_path: Path | None,
-    report_path: Path | None,
-    pages_path: Path | None,
-    offline: bool,
-    site: str | None,
-    brand: str | None,
-    keywords: str | None,
-    threshold: float,
-    model_path: Path | None,
-    columns: str | None,
-    allow_private: bool,
-    user_agent: str,
-    timeout: float,
-    workers: int,
-    verbose: bool,
-) -> None:
+@fetch_options
+def scan_command(**options: Any) -> None:
     """Score every backlink of EXPORT and write the disavow file.
 
-    EXPORT is a backlink export (Ahrefs CSV, or a plain list of URLs). Each
-    referring page is read, turned into signals, and scored by the trained
-    model; links labelled artificial that still pass PageRank go into the
-    disavow file. Nothing is written if anything fails.
+    EXPORT is a backlink export as your tool wrote it (Ahrefs, Search Console,
+    Bing, Semrush, Majestic, Moz, SE Ranking, or a list of URLs). Each referring
+    page is read, turned into signals, and scored by the trained model; links
+    labelled artificial that still pass PageRank go into the disavow file.
+    Nothing is written if anything fails.
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
-    settings = Settings(
-        threshold=threshold,
-        site=site,
-        brand=_split_list(brand),
-        keywords=_split_list(keywords),
-        pages_path=pages_path,
-        offline=offline,
-        user_agent=user_agent,
-        timeout_seconds=timeout,
-        workers=workers,
-        allow_private=allow_private,
-        model_path=model_path,
+    progress = _start(options)
+    settings = _settings(
+        options,
+        threshold=options["threshold"],
+        brand=_split_list(options["brand"]),
+        keywords=_split_list(options["keywords"]),
+        model_path=options["model_path"],
     )
+    outputs = (options["disavow_path"], options["scores_path"], options["report_path"])
     try:
-        for path in (disavow_path, scores_path, report_path):
+        for path in outputs:
             if path:
                 check_writable(path)
         with warnings.catch_warnings():
-            warnings.simplefilter("default" if verbose else "ignore")
-            result = scan(export, settings, _parse_columns(columns))
-        write_outputs(result, export.name, disavow_path, scores_path, report_path)
+            warnings.simplefilter("default" if options["verbose"] else "ignore")
+            result = scan(options["export"], settings, _parse_columns(options["columns"]), progress=progress)
+        write_outputs(result, options["export"].name, *outputs)
     except ToxiclinksError as exc:
         raise click.ClickException(str(exc)) from None
-    summary = result.links.attrs["export"]
-    dropped = f"; {summary['duplicates']} exact duplicates dropped" if summary["duplicates"] else ""
-    skipped = f"; {summary['skipped']} rows without a URL skipped" if summary["skipped"] else ""
-    level = ", one row per referring domain" if summary["level"] == "domain" else ""
-    click.echo(f"read {summary['rows']} rows of {summary['format']} export{level}{dropped}{skipped}")
-    scores = result.scores
-    labels = scores[schema.LABEL].value_counts()
+    _echo_read_summary(result.links.attrs)
+    labels = result.scores[schema.LABEL].value_counts()
     click.echo(
-        f"{len(scores)} backlinks: {labels.get(schema.LABEL_ARTIFICIAL, 0)} artificial, "
+        f"{len(result.scores)} backlinks: {labels.get(schema.LABEL_ARTIFICIAL, 0)} artificial, "
         f"{labels.get(schema.LABEL_NATURAL, 0)} natural, {labels.get(schema.LABEL_UNKNOWN, 0)} not read; "
-        f"disavow file {disavow_path}: {len(result.plan.domains)} domains, {len(result.plan.urls)} URLs"
+        f"disavow file {options['disavow_path']}: {len(result.plan.domains)} domains, {len(result.plan.urls)} URLs"
     )
 
 
-scan_command.name = "scan"
+@main.command(name="fetch", epilog="\b\nExample:\n  toxiclinks fetch backlinks.csv --cache pages.sqlite --workers 32")
+@export_options
+@fetch_options
+def fetch_command(**options: Any) -> None:
+    """Fetch the referring pages of EXPORT into the page cache, without scoring.
+
+    Run it overnight on a large export: it can be stopped at any time (Ctrl-C)
+    and run again; it fetches only what is missing. 'toxiclinks scan' then
+    reads the pages from the cache.
+    """
+    progress = _start(options)
+    settings = _settings(options)
+    if not settings.use_cache:
+        raise click.ClickException("'toxiclinks fetch' fills the page cache; drop --no-cache")
+    try:
+        links, pages = fetch_export(options["export"], settings, _parse_columns(options["columns"]), progress)
+    except ToxiclinksError as exc:
+        raise click.ClickException(str(exc)) from None
+    _echo_read_summary(links.attrs)
+    click.echo(fetch_summary(pages.values()) + f"; cache {settings.cache_path or default_cache_path()}")
 
 
 @main.command(epilog="\b\nExample:\n  toxiclinks validate disavow.txt")
@@ -212,7 +319,7 @@ def validate(disavow_file: Path) -> None:
         where = f"{disavow_file}:{problem.line}" if problem.line else str(disavow_file)
         click.echo(f"{where}: {problem.severity}: {problem.message}")
     errors = len(parsed.errors)
-    warnings = len(parsed.problems) - errors
-    click.echo(f"{len(parsed.domains)} domains, {len(parsed.urls)} URLs; {errors} errors, {warnings} warnings")
+    warnings_count = len(parsed.problems) - errors
+    click.echo(f"{len(parsed.domains)} domains, {len(parsed.urls)} URLs; {errors} errors, {warnings_count} warnings")
     if errors:
         raise SystemExit(1)

@@ -1,143 +1,191 @@
-"""Get the referring pages: replayed from a WARC file, or fetched over HTTP.
+"""Get the referring pages: from the cache, from saved pages (WARC or folder), or over HTTP like a polite crawler.
 
 The only module that touches the network. One bad URL never raises: every URL
 ends as a ``Page`` whose ``status`` says what happened.
+
+Politeness and safety:
+
+* at most ``workers`` requests in flight, at most ``max_per_host`` per host,
+  and ``host_delay`` seconds between two requests to the same host;
+* connect and read timeouts, a total time limit per page, at most 10 redirects;
+* bounded retries with exponential back-off for connection resets, 429 and
+  503 (``Retry-After`` honoured up to ``max_retry_after``);
+* robots.txt honoured for the ``toxiclinks`` user agent (RFC 9309: a 4xx
+  robots.txt allows everything, a 5xx disallows everything);
+* the body is cut off past ``max_bytes`` while streaming, after decompression,
+  so a gzip bomb is never inflated; only HTML and XHTML are kept;
+* loopback, private, link-local and metadata addresses are refused unless
+  ``allow_private``, checked after DNS resolution on every hop.
 """
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import logging
-import re
 import socket
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
-from urllib.parse import urljoin
+import sys
+import threading
+import time
+import urllib.robotparser
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import timedelta
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
-from toxiclinks.errors import ToxiclinksError
+from toxiclinks.archives import read_pages
+from toxiclinks.cache import PageCache
+from toxiclinks.page import Page, not_fetched, now, page_from_response
 from toxiclinks.settings import Settings
 from toxiclinks.urls import host_of, normalize_url
 
 LOGGER = logging.getLogger(__name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_REDIRECTS = 10
+ROBOTS_MAX_BYTES = 512 * 1024
+ROBOTS_AGENT = "toxiclinks"
+RETRY_STATUSES = (429, 503)
 
 
-@dataclass(frozen=True)
-class Page:
-    """What became of one referring page.
+def fetch_pages(
+    urls: Iterable[str], settings: Settings, cache: PageCache | None = None, progress: bool = False
+) -> dict[str, Page]:
+    """Get every URL once: from ``settings.pages_path``, then the cache, then over HTTP.
 
-    ``status`` is ``"ok"`` when ``html`` holds the page, otherwise ``"http_<code>"``,
-    ``"error:<kind>"`` (timeout, dns, refused, tls, too_large, not_html,
-    private_address, connection) or ``"not_fetched"``.
-    """
-
-    url: str
-    status: str
-    final_url: str = ""
-    http_status: int | None = None
-    content_type: str = ""
-    html: str | None = None
-    size: int = 0
-    fetched_at: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """True when the page's HTML is available."""
-        return self.status == "ok" and self.html is not None
-
-
-def not_fetched(url: str) -> Page:
-    """The record of a page that was not looked at (``--offline`` and not in ``--pages``)."""
-    return Page(url=url, status="not_fetched")
-
-
-def read_warc(path: str | Path) -> dict[str, Page]:
-    """Read every HTML response of a WARC file (``.warc`` or ``.warc.gz``), keyed by normalised URL.
-
-    Non-HTML responses are kept as ``error:not_html``; HTTP errors keep their
-    status so they reach the features. The first response for a URL wins.
-    """
-    path = Path(path)
-    pages: dict[str, Page] = {}
-    try:
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                url = normalize_url(record.rec_headers.get_header("WARC-Target-URI") or "")
-                if not url or url in pages:
-                    continue
-                fetched_at = record.rec_headers.get_header("WARC-Date") or ""
-                code = int(record.http_headers.get_statuscode() or 0)
-                content_type = record.http_headers.get_header("Content-Type") or ""
-                body = record.content_stream().read()
-                pages[url] = _page_from_response(url, url, code, content_type, body, fetched_at)
-    except FileNotFoundError:
-        raise ToxiclinksError(f"{path}: no such WARC file") from None
-    except (ArchiveLoadFailed, OSError, ValueError) as exc:
-        raise ToxiclinksError(f"{path}: not a readable WARC file ({exc})") from None
-    if not pages:
-        raise ToxiclinksError(f"{path}: the WARC file holds no HTTP responses")
-    return pages
-
-
-def fetch_pages(urls: Iterable[str], settings: Settings) -> dict[str, Page]:
-    """Get every URL once: from ``settings.pages_path`` when given, else over HTTP.
-
-    With ``settings.offline`` the network is never touched and pages missing
-    from the WARC are recorded as ``not_fetched``.
+    Fetched pages go into ``cache`` as they arrive. With ``settings.offline``
+    the network is never touched and missing pages are recorded as
+    ``not_fetched``. ``progress`` draws a progress line on stderr.
     """
     wanted = list(dict.fromkeys(urls))
-    pages = read_warc(settings.pages_path) if settings.pages_path else {}
+    pages = read_pages(settings.pages_path) if settings.pages_path else {}
     missing = [url for url in wanted if url not in pages]
+    if cache is not None and not settings.refresh:
+        max_age = timedelta(days=settings.max_age_days) if settings.max_age_days is not None else None
+        for url in missing:
+            cached = cache.get(url, max_age)
+            if cached is not None:
+                pages[url] = cached
+        missing = [url for url in missing if url not in pages]
     if missing and settings.offline:
         pages.update({url: not_fetched(url) for url in missing})
     elif missing:
         LOGGER.info("fetching %d pages over HTTP", len(missing))
-        with requests.Session() as session, ThreadPoolExecutor(max_workers=settings.workers) as pool:
-            for page in pool.map(lambda u: fetch_page(u, settings, session), missing):
-                pages[page.url] = page
+        meter = Progress(len(missing)) if progress else None
+
+        def store(page: Page) -> None:
+            pages[page.url] = page
+            if cache is not None:
+                cache.put(page)
+            if meter:
+                meter.update(page)
+
+        crawl(missing, settings, store)
+        if meter:
+            meter.finish()
     return {url: pages[url] for url in wanted}
 
 
-def fetch_page(url: str, settings: Settings, session: requests.Session | None = None) -> Page:
-    """Fetch one page, following up to ten redirects, checking every hop's address.
+def crawl(urls: list[str], settings: Settings, on_page: Callable[[Page], None]) -> None:
+    """Fetch ``urls`` concurrently within the global and per-host limits; call ``on_page`` on this thread."""
+    queues: dict[str, deque[str]] = {}
+    for url in urls:
+        queues.setdefault(host_of(url), deque()).append(url)
+    in_flight: Counter[str] = Counter()
+    ready_at: dict[str, float] = {}
+    robots = RobotsCache(settings)
+    running: dict[Future[Page], str] = {}
+    session = _session(settings)
+    with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="fetch") as pool:
+        while queues or running:
+            clock = time.monotonic()
+            for host in list(queues):
+                while (
+                    queues.get(host)
+                    and len(running) < settings.workers
+                    and in_flight[host] < settings.max_per_host
+                    and ready_at.get(host, 0.0) <= clock
+                ):
+                    url = queues[host].popleft()
+                    if not queues[host]:
+                        del queues[host]
+                    in_flight[host] += 1
+                    ready_at[host] = clock + settings.host_delay
+                    running[pool.submit(fetch_page, url, settings, session, robots)] = host
+            waits = [ready_at.get(host, 0.0) - clock for host in queues if in_flight[host] < settings.max_per_host]
+            timeout = max(min(waits, default=1.0), 0.005) if len(running) < settings.workers else None
+            done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in done:
+                host = running.pop(future)
+                in_flight[host] -= 1
+                on_page(future.result())
 
-    Never raises for a network problem: the ``Page`` records it.
-    """
-    session = session or requests.Session()
-    headers = {"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
+
+def fetch_page(
+    url: str, settings: Settings, session: requests.Session | None = None, robots: RobotsCache | None = None
+) -> Page:
+    """Fetch one page, following up to ten redirects, retrying transient failures. Never raises."""
+    session = session or _session(settings)
+    attempt = 0
+    while True:
+        page, retry_after = _fetch_once(url, settings, session, robots)
+        if retry_after is None or attempt >= settings.retries:
+            return page
+        attempt += 1
+        delay = max(retry_after, settings.backoff_seconds * 2 ** (attempt - 1))
+        if delay > settings.max_retry_after:
+            return page  # the server asks for more patience than we have: record its answer
+        LOGGER.debug("retrying %s in %.1fs (%s)", url, delay, page.status)
+        time.sleep(delay)
+
+
+def _fetch_once(
+    url: str, settings: Settings, session: requests.Session, robots: RobotsCache | None
+) -> tuple[Page, float | None]:
+    """One attempt, with redirects. Returns the page, and a retry delay when worth retrying."""
     current = url
     for _ in range(MAX_REDIRECTS + 1):
-        refusal = None if settings.allow_private else _private_address_refusal(current)
+        refusal = None if settings.allow_private else private_address_refusal(current)
         if refusal:
-            return Page(url=url, status=refusal, final_url=current, fetched_at=_now())
+            return Page(url=url, status=refusal, final_url=current, fetched_at=now()), None
+        if robots is not None and settings.respect_robots and not robots.allowed(current, session):
+            return Page(url=url, status="error:robots", final_url=current, fetched_at=now()), None
         try:
             response = session.get(
-                current, headers=headers, timeout=settings.timeout_seconds, stream=True, allow_redirects=False
+                current,
+                timeout=(settings.connect_timeout, settings.timeout_seconds),
+                stream=True,
+                allow_redirects=False,
             )
         except requests.exceptions.RequestException as exc:
-            return Page(url=url, status=f"error:{_error_kind(exc)}", final_url=current, fetched_at=_now())
+            kind = error_kind(exc)
+            retry = 0.0 if kind in ("connection", "refused", "timeout") else None
+            return Page(url=url, status=f"error:{kind}", final_url=current, fetched_at=now()), retry
         with response:
             if response.is_redirect and response.headers.get("Location"):
                 current = normalize_url(urljoin(current, response.headers["Location"]))
                 if not current:
-                    return Page(url=url, status="error:bad_redirect", fetched_at=_now())
+                    return Page(url=url, status="error:bad_redirect", fetched_at=now()), None
                 continue
             content_type = response.headers.get("Content-Type", "")
+            if response.status_code in RETRY_STATUSES:
+                page = Page(
+                    url=url,
+                    status=f"http_{response.status_code}",
+                    final_url=current,
+                    http_status=response.status_code,
+                    content_type=content_type,
+                    fetched_at=now(),
+                )
+                return page, _retry_after(response.headers.get("Retry-After"))
             try:
-                body = _read_capped(response, settings.max_bytes)
+                body = _read_capped(response, settings.max_bytes, settings.page_time_limit)
             except requests.exceptions.RequestException as exc:
-                return Page(url=url, status=f"error:{_error_kind(exc)}", final_url=current, fetched_at=_now())
+                return Page(url=url, status=f"error:{error_kind(exc)}", final_url=current, fetched_at=now()), 0.0
+            except TimeoutError:
+                return Page(url=url, status="error:timeout", final_url=current, fetched_at=now()), None
             if body is None:
                 return Page(
                     url=url,
@@ -145,64 +193,99 @@ def fetch_page(url: str, settings: Settings, session: requests.Session | None = 
                     final_url=current,
                     http_status=response.status_code,
                     content_type=content_type,
-                    fetched_at=_now(),
-                )
-            return _page_from_response(url, current, response.status_code, content_type, body, _now())
-    return Page(url=url, status="error:too_many_redirects", final_url=current, fetched_at=_now())
+                    fetched_at=now(),
+                ), None
+            return page_from_response(url, current, response.status_code, content_type, body, now()), None
+    return Page(url=url, status="error:too_many_redirects", final_url=current, fetched_at=now()), None
 
 
-def _read_capped(response: requests.Response, max_bytes: int) -> bytes | None:
-    """Read the decompressed body, or None as soon as it passes ``max_bytes``."""
-    chunks, size = [], 0
+def _session(settings: Settings) -> requests.Session:
+    """A session with the user agent; it honours HTTP(S)_PROXY and NO_PROXY from the environment."""
+    session = requests.Session()
+    session.headers.update(
+        {"User-Agent": settings.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
+    )
+    adapter = requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=max(settings.workers, 10))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _read_capped(response: requests.Response, max_bytes: int, time_limit: float) -> bytes | None:
+    """Read the decompressed body, or None as soon as it passes ``max_bytes``.
+
+    Raises ``TimeoutError`` past ``time_limit`` seconds in all, so a server that
+    drips bytes cannot hold a worker forever.
+    """
+    chunks, size, started = [], 0, time.monotonic()
     for chunk in response.iter_content(chunk_size=65536):
         size += len(chunk)
         if size > max_bytes:
             return None
+        if time.monotonic() - started > time_limit:
+            raise TimeoutError
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _page_from_response(url: str, final_url: str, code: int, content_type: str, body: bytes, fetched_at: str) -> Page:
-    common = dict(
-        url=url, final_url=final_url, http_status=code, content_type=content_type, size=len(body), fetched_at=fetched_at
-    )
-    if code >= 400 or code < 200:
-        return Page(status=f"http_{code}", **common)  # type: ignore[arg-type]
-    media_type = content_type.split(";")[0].strip().lower()
-    if media_type and media_type not in HTML_TYPES:
-        return Page(status="error:not_html", **common)  # type: ignore[arg-type]
-    return Page(status="ok", html=decode_html(body, content_type), **common)  # type: ignore[arg-type]
+def _retry_after(value: str | None) -> float:
+    """Seconds from a Retry-After header (seconds or an HTTP date); 0 when absent or unreadable."""
+    if not value:
+        return 0.0
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(when.timestamp() - time.time(), 0.0)
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+class RobotsCache:
+    """robots.txt of each host, fetched once per run, shared by the worker threads."""
 
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._rules: dict[str, urllib.robotparser.RobotFileParser | bool] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
 
-def decode_html(body: bytes, content_type: str = "") -> str:
-    """Decode an HTML body: charset from the header, then the meta tag, then UTF-8, then cp1252.
+    def allowed(self, url: str, session: requests.Session) -> bool:
+        """True when robots.txt of the URL's host lets ``toxiclinks`` fetch it."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._guard:
+            lock = self._locks.setdefault(origin, threading.Lock())
+        with lock:
+            if origin not in self._rules:
+                self._rules[origin] = self._load(origin, session)
+        rules = self._rules[origin]
+        if isinstance(rules, bool):
+            return rules
+        return rules.can_fetch(ROBOTS_AGENT, url)
 
-    Never raises: undecodable bytes become U+FFFD.
-
-    >>> decode_html("café".encode("latin-1"), "text/html; charset=ISO-8859-1")
-    'café'
-    >>> decode_html(b'<meta charset="utf-8">caf\\xc3\\xa9')
-    '<meta charset="utf-8">café'
-    """
-    candidates = []
-    header_charset = re.search(r"charset=([\w.:-]+)", content_type, re.IGNORECASE)
-    if header_charset:
-        candidates.append(header_charset.group(1))
-    meta = _META_CHARSET.search(body[:4096])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii", "ignore"))
-    for charset in [*candidates, "utf-8"]:
+    def _load(self, origin: str, session: requests.Session) -> urllib.robotparser.RobotFileParser | bool:
         try:
-            return body.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return body.decode("cp1252", errors="replace")
+            response = session.get(
+                origin + "/robots.txt",
+                timeout=(self._settings.connect_timeout, self._settings.timeout_seconds),
+                stream=True,
+            )
+            with response:
+                if 400 <= response.status_code < 500:
+                    return True  # no robots.txt: everything allowed
+                if response.status_code >= 500:
+                    return False  # RFC 9309: an unreachable robots.txt disallows everything
+                body = _read_capped(response, ROBOTS_MAX_BYTES, self._settings.page_time_limit) or b""
+        except (requests.exceptions.RequestException, TimeoutError):
+            return True  # the page fetch will meet, and record, the same network problem
+        rules = urllib.robotparser.RobotFileParser()
+        rules.parse(body.decode("utf-8", errors="replace").splitlines())
+        return rules
 
 
-def _private_address_refusal(url: str) -> str | None:
+def private_address_refusal(url: str) -> str | None:
     """An error status when ``url``'s host resolves to a non-public address, else None."""
     host = host_of(url)
     try:
@@ -224,7 +307,8 @@ def address_is_public(address: str) -> bool:
     return ipaddress.ip_address(address).is_global
 
 
-def _error_kind(exc: Exception) -> str:
+def error_kind(exc: Exception) -> str:
+    """The error kind of a failed request: timeout, tls, dns, refused, too_many_redirects or connection."""
     text = str(exc).lower()
     if isinstance(exc, requests.exceptions.Timeout):
         return "timeout"
@@ -239,5 +323,43 @@ def _error_kind(exc: Exception) -> str:
     return "connection"
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+class Progress:
+    """A one-line progress meter on stderr: pages done, pages per second, errors, time left."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.errors = total, 0, 0
+        self.started = self._drawn = time.monotonic()
+
+    def update(self, page: Page) -> None:
+        self.done += 1
+        self.errors += page.status != "ok"
+        if time.monotonic() - self._drawn >= 0.2 or self.done == self.total:
+            self._drawn = time.monotonic()
+            sys.stderr.write("\r" + self.line())
+            sys.stderr.flush()
+
+    def line(self) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.done / elapsed
+        left = (self.total - self.done) / rate if rate else 0.0
+        return (
+            f"fetched {self.done:,}/{self.total:,} pages · {rate:.1f}/s · {self.errors:,} errors · "
+            f"ETA {int(left // 60)}m{int(left % 60):02d}s "
+        )
+
+    def finish(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def fetch_summary(pages: Iterable[Page]) -> str:
+    """One line: how many pages were read, and why the others were not.
+
+    >>> fetch_summary([Page("a", "ok", html=""), Page("b", "http_404"), Page("c", "http_404")])
+    '3 pages: 1 ok, 2 not read (http_404: 2)'
+    """
+    statuses = Counter(page.status for page in pages)
+    total = sum(statuses.values())
+    ok = statuses.pop("ok", 0)
+    reasons = ", ".join(f"{status}: {count}" for status, count in statuses.most_common())
+    return f"{total} pages: {ok} ok, {total - ok} not read" + (f" ({reasons})" if reasons else "")

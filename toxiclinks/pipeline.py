@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from toxiclinks import schema
+from toxiclinks.cache import PageCache, default_cache_path
 from toxiclinks.disavow import DisavowPlan, check_writable, decide, disavow_text, plan_disavow
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.exports import LINK_LEVEL, read_export
@@ -17,6 +18,7 @@ from toxiclinks.features import build_features
 from toxiclinks.fetch import fetch_pages
 from toxiclinks.files import write_atomic
 from toxiclinks.model import load_model
+from toxiclinks.page import Page
 from toxiclinks.report import report_html
 from toxiclinks.score import score_links
 from toxiclinks.settings import Settings
@@ -34,7 +36,47 @@ class ScanResult:
     plan: DisavowPlan
 
 
-def scan(export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None) -> ScanResult:
+def read_links(
+    export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None, need_target: bool = True
+) -> tuple[pd.DataFrame, Settings]:
+    """Read the export; return the links and the settings completed with the site the export names.
+
+    With ``need_target``, an export that names no linked site, given none with ``--site``, is an error:
+    without a target nobody can tell whether a page still links to it.
+    """
+    links = read_export(export_path, columns, settings.site)
+    LOGGER.info("read %d backlinks from %s", len(links), export_path)
+    site = settings.site or links.attrs["export"]["site"]
+    lacks_target = (links[schema.TARGET_URL] == "") & (links[schema.EXPORT_LEVEL] == LINK_LEVEL)
+    if need_target and lacks_target.any() and not site:
+        raise ToxiclinksError(
+            f"{Path(export_path).name}: the export does not name the linked site; give it with --site example.com"
+        )
+    return links, replace(settings, site=site)
+
+
+def get_pages(urls: pd.Series, settings: Settings, progress: bool = False) -> dict[str, Page]:
+    """Fetch (or replay, or take from the cache) every referring page once."""
+    if not settings.use_cache:
+        return fetch_pages(urls, settings, progress=progress)
+    with PageCache(settings.cache_path or default_cache_path()) as cache:
+        return fetch_pages(urls, settings, cache, progress=progress)
+
+
+def fetch_export(
+    export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None, progress: bool = False
+) -> tuple[pd.DataFrame, dict[str, Page]]:
+    """Read the export and fill the page cache with its referring pages, without scoring."""
+    links, settings = read_links(export_path, settings, columns, need_target=False)
+    return links, get_pages(links[schema.SOURCE_URL], settings, progress)
+
+
+def scan(
+    export_path: str | Path,
+    settings: Settings,
+    columns: Mapping[str, str] | None = None,
+    progress: bool = False,
+) -> ScanResult:
     """Read the export, get the pages, compute features, score and decide. Writes nothing.
 
     >>> from pathlib import Path
@@ -43,16 +85,8 @@ def scan(export_path: str | Path, settings: Settings, columns: Mapping[str, str]
     >>> sorted(set(result.scores["label"]))
     ['artificial', 'natural', 'unknown']
     """
-    links = read_export(export_path, columns, settings.site)
-    LOGGER.info("read %d backlinks from %s", len(links), export_path)
-    site = settings.site or links.attrs["export"]["site"]
-    lacks_target = (links[schema.TARGET_URL] == "") & (links[schema.EXPORT_LEVEL] == LINK_LEVEL)
-    if lacks_target.any() and not site:
-        raise ToxiclinksError(
-            f"{Path(export_path).name}: the export does not name the linked site; give it with --site example.com"
-        )
-    settings = replace(settings, site=site)
-    pages = fetch_pages(links[schema.SOURCE_URL], settings)
+    links, settings = read_links(export_path, settings, columns)
+    pages = get_pages(links[schema.SOURCE_URL], settings, progress)
     features = build_features(links, pages, settings)
     model = load_model(settings.model_path)
     scores = decide(score_links(links, features, model, settings.threshold), features)

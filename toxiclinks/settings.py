@@ -27,15 +27,29 @@ class Settings:
     brand: tuple[str, ...] = ()
     #: money keywords of the target site, used to spot exact-match anchors
     keywords: tuple[str, ...] = ()
-    #: pages come from this WARC file instead of the network
+    #: saved pages (a WARC file, or a folder of .html files with manifest.csv) read before the network
     pages_path: Path | None = None
-    #: never touch the network: pages missing from ``pages_path`` are not fetched
+    #: never touch the network: pages missing from ``pages_path`` and the cache are not fetched
     offline: bool = False
-    #: HTTP settings
+    #: the page cache (SQLite); None means the default under ~/.cache/toxiclinks
+    cache_path: Path | None = None
+    use_cache: bool = True
+    #: re-fetch pages even when cached; or only those older than ``max_age_days``
+    refresh: bool = False
+    max_age_days: float | None = None
+    #: HTTP: politeness, limits and retries
     user_agent: str = f"toxiclinks/{__version__} (backlink audit; python-requests)"
-    timeout_seconds: float = 15.0
-    max_bytes: int = 5 * 1024 * 1024
-    workers: int = 8
-    allow_private: bool = False
+    workers: int = 16  #: requests in flight at once, over all hosts
+    max_per_host: int = 2  #: requests in flight to one host
+    host_delay: float = 0.5  #: seconds between two requests to the same host
+    connect_timeout: float = 10.0
+    timeout_seconds: float = 20.0  #: read timeout: longest silence from a server
+    page_time_limit: float = 60.0  #: longest time for one page's body in all
+    retries: int = 2  #: extra attempts after a connection reset, a timeout, 429 or 503
+    backoff_seconds: float = 1.0  #: first retry delay, doubled each time
+    max_retry_after: float = 30.0  #: longest Retry-After we wait for
+    max_bytes: int = 5 * 1024 * 1024  #: larger bodies (after decompression) are cut off
+    respect_robots: bool = True
+    allow_private: bool = False  #: fetch loopback/private addresses (refused by default: exports are untrusted)
     #: the trained model to use; None means the default model shipped in ``models/``
     model_path: Path | None = None

@@ -41,9 +41,9 @@ from toxiclinks.extract import external_links, parse_page
 from toxiclinks.features import FEATURE_COLUMNS
 from toxiclinks.features.link import link_features
 from toxiclinks.features.page import CLASSIC_FEATURES, page_features
-from toxiclinks.fetch import decode_html
 from toxiclinks.model import LinkSpamModel, model_inputs, page_spam_probability, save_model
 from toxiclinks.model_card import model_card
+from toxiclinks.page import decode_html
 from toxiclinks.synthetic import TRANSFORMATIONS
 from toxiclinks.urls import registered_domain, resolve_href
 

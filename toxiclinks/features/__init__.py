@@ -15,7 +15,7 @@ from toxiclinks import schema
 from toxiclinks.extract import ParsedPage, parse_page
 from toxiclinks.features.link import link_features
 from toxiclinks.features.page import page_features
-from toxiclinks.fetch import Page
+from toxiclinks.page import Page
 from toxiclinks.settings import Settings
 
 LOGGER = logging.getLogger(__name__)

@@ -1,0 +1,177 @@
+"""The crawler against a real loopback server: politeness, retries, robots.txt, the cache, interruption."""
+
+import csv
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from toxiclinks.cache import PageCache
+from toxiclinks.fetch import fetch_page, fetch_pages
+from toxiclinks.settings import Settings
+
+from conftest import ROOT, Response
+
+FAST = Settings(
+    allow_private=True, timeout_seconds=2, connect_timeout=2, host_delay=0.0, backoff_seconds=0.05, respect_robots=False
+)
+
+
+def _pages(server, count, delay=0.0):
+    for number in range(count):
+        server.routes[f"/p{number}"] = Response(200, f"<p>page {number}</p>".encode(), delay=delay)
+    return [server.url(f"/p{number}") for number in range(count)]
+
+
+def test_at_most_two_requests_in_flight_per_host(http_server):
+    urls = _pages(http_server, 12, delay=0.1)
+    pages = fetch_pages(urls, Settings(**{**FAST.__dict__, "workers": 16, "max_per_host": 2}))
+    assert all(page.ok for page in pages.values())
+    assert http_server.peak[0] == 2
+
+
+def test_delay_between_requests_to_one_host(http_server):
+    urls = _pages(http_server, 4)
+    fetch_pages(urls, Settings(**{**FAST.__dict__, "max_per_host": 1, "host_delay": 0.2}))
+    gaps = [later - earlier for earlier, later in zip(http_server.starts, http_server.starts[1:], strict=False)]
+    assert len(gaps) == 3 and min(gaps) >= 0.19
+
+
+def test_429_with_retry_after_is_retried_then_succeeds(http_server):
+    answers = iter([Response(429, b"slow down", {"Retry-After": "1"}), Response(200, b"<p>ok now</p>")])
+    http_server.routes["/busy"] = lambda: next(answers)
+    started = time.monotonic()
+    page = fetch_page(http_server.url("/busy"), FAST)
+    assert page.ok and http_server.hits["/busy"] == 2
+    assert time.monotonic() - started >= 0.95  # Retry-After honoured
+
+
+def test_503_is_retried_a_bounded_number_of_times(http_server):
+    http_server.routes["/down"] = Response(503, b"down")
+    page = fetch_page(http_server.url("/down"), Settings(**{**FAST.__dict__, "retries": 2}))
+    assert page.status == "http_503" and http_server.hits["/down"] == 3
+
+
+def test_retry_after_beyond_our_patience_is_recorded_not_waited(http_server):
+    http_server.routes["/later"] = Response(503, b"down", {"Retry-After": "3600"})
+    started = time.monotonic()
+    page = fetch_page(http_server.url("/later"), FAST)
+    assert page.status == "http_503" and http_server.hits["/later"] == 1 and time.monotonic() - started < 1
+
+
+def test_500_and_404_are_not_retried(http_server):
+    http_server.routes["/broken"] = Response(500, b"oops")
+    assert fetch_page(http_server.url("/broken"), FAST).status == "http_500"
+    assert fetch_page(http_server.url("/none"), FAST).status == "http_404"
+    assert http_server.hits == {"/broken": 1, "/none": 1}
+
+
+def test_connection_reset_is_retried(http_server):
+    answers = iter([Response(0), Response(200, b"<p>back</p>")])
+    http_server.routes["/flaky"] = lambda: next(answers)
+    page = fetch_page(http_server.url("/flaky"), FAST)
+    assert page.ok and http_server.hits["/flaky"] == 2
+
+
+def test_robots_txt_disallow_is_respected_unless_ignored(http_server):
+    http_server.routes["/robots.txt"] = Response(
+        200, b"User-agent: toxiclinks\nDisallow: /private/\n", {"Content-Type": "text/plain"}
+    )
+    http_server.routes["/private/page"] = Response(200, b"<p>secret</p>")
+    http_server.routes["/public"] = Response(200, b"<p>public</p>")
+    polite = Settings(**{**FAST.__dict__, "respect_robots": True})
+    pages = fetch_pages([http_server.url("/private/page"), http_server.url("/public")], polite)
+    assert pages[http_server.url("/private/page")].status == "error:robots"
+    assert pages[http_server.url("/public")].ok
+    assert "/private/page" not in http_server.hits and http_server.hits["/robots.txt"] == 1
+    assert fetch_page(http_server.url("/private/page"), FAST).ok  # --ignore-robots
+
+
+def test_robots_txt_server_error_disallows_everything(http_server):
+    http_server.routes["/robots.txt"] = Response(500, b"")
+    http_server.routes["/a"] = Response(200, b"<p>a</p>")
+    polite = Settings(**{**FAST.__dict__, "respect_robots": True})
+    assert fetch_pages([http_server.url("/a")], polite)[http_server.url("/a")].status == "error:robots"
+
+
+def test_a_server_that_drips_is_cut_off_by_the_page_time_limit(http_server, monkeypatch):
+    from toxiclinks import fetch
+
+    def dripping(response, max_bytes, time_limit):
+        time.sleep(time_limit + 0.05)
+        raise TimeoutError
+
+    http_server.routes["/drip"] = Response(200, b"<p>x</p>")
+    monkeypatch.setattr(fetch, "_read_capped", dripping)
+    page = fetch_page(http_server.url("/drip"), Settings(**{**FAST.__dict__, "page_time_limit": 0.1}))
+    assert page.status == "error:timeout"
+
+
+def test_second_run_comes_from_the_cache_and_refresh_refetches(http_server, tmp_path):
+    urls = _pages(http_server, 3)
+    with PageCache(tmp_path / "cache.sqlite") as cache:
+        first = fetch_pages(urls, FAST, cache)
+        again = fetch_pages(urls, FAST, cache)
+        assert sum(http_server.hits.values()) == 3
+        assert again == first
+        fetch_pages(urls, Settings(**{**FAST.__dict__, "refresh": True}), cache)
+        assert sum(http_server.hits.values()) == 6
+
+
+def test_failed_pages_are_cached_results_too(http_server, tmp_path):
+    with PageCache(tmp_path / "cache.sqlite") as cache:
+        fetch_pages([http_server.url("/gone")], FAST, cache)
+        assert cache.get(http_server.url("/gone")).status == "http_404"
+
+
+def test_pages_folder_with_manifest(tmp_path):
+    (tmp_path / "a.html").write_text("<p>saved page</p>", encoding="utf-8")
+    with (tmp_path / "manifest.csv").open("w", newline="") as stream:
+        csv.writer(stream).writerows(
+            [["url", "file"], ["https://a.example/x", "a.html"], ["https://b.example/", "../x"]]
+        )
+    pages = fetch_pages(["https://a.example/x", "https://b.example/"], Settings(pages_path=tmp_path, offline=True))
+    assert pages["https://a.example/x"].html == "<p>saved page</p>"
+    assert pages["https://b.example/"].status == "not_fetched"  # outside the folder: never read
+
+
+def test_progress_line(capsys, http_server):
+    urls = _pages(http_server, 3)
+    fetch_pages(urls, FAST, progress=True)
+    err = capsys.readouterr().err
+    assert "fetched 3/3 pages" in err and "0 errors" in err
+
+
+def test_killed_mid_run_resumes_with_only_the_rest(http_server, tmp_path):
+    urls = _pages(http_server, 30, delay=0.1)
+    export = tmp_path / "urls.txt"
+    export.write_text("\n".join(urls) + "\n")
+    cache = tmp_path / "cache.sqlite"
+    command = [
+        sys.executable,
+        "-m",
+        "toxiclinks",
+        "fetch",
+        str(export),
+        "--cache",
+        str(cache),
+        "--allow-private",
+        "--ignore-robots",
+        "--quiet",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while sum(http_server.hits.values()) < 8 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with sqlite3.connect(cache) as db:
+        saved = {row[0] for row in db.execute("SELECT url FROM pages")}
+    assert 0 < len(saved) < 30
+    hits_before = dict(http_server.hits)
+    with PageCache(cache) as resumed:
+        pages = fetch_pages(urls, FAST, resumed)
+    assert all(page.ok for page in pages.values())
+    refetched = {path for path, count in http_server.hits.items() if count > hits_before.get(path, 0)}
+    assert not {url.removeprefix(http_server.base_url) for url in saved} & refetched
