@@ -175,3 +175,33 @@ def test_killed_mid_run_resumes_with_only_the_rest(http_server, tmp_path):
     assert all(page.ok for page in pages.values())
     refetched = {path for path, count in http_server.hits.items() if count > hits_before.get(path, 0)}
     assert not {url.removeprefix(http_server.base_url) for url in saved} & refetched
+
+
+def test_403_from_a_cloaking_server_is_recorded_with_its_status(http_server):
+    http_server.routes["/cloak"] = Response(403, b"forbidden")
+    page = fetch_page(http_server.url("/cloak"), FAST)
+    assert page.status == "http_403" and page.http_status == 403 and http_server.hits["/cloak"] == 1
+
+
+def test_max_age_refetches_only_old_pages(http_server, tmp_path):
+    from toxiclinks.page import Page
+
+    urls = _pages(http_server, 2)
+    with PageCache(tmp_path / "cache.sqlite") as cache:
+        cache.put(Page(urls[0], "ok", html="<p>old</p>", fetched_at="2020-01-01T00:00:00+00:00"))
+        cache.put(
+            Page(urls[1], "ok", html="<p>new</p>", fetched_at=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()))
+        )
+        pages = fetch_pages(urls, Settings(**{**FAST.__dict__, "max_age_days": 30}), cache)
+    assert pages[urls[0]].html == "<p>page 0</p>" and pages[urls[1]].html == "<p>new</p>"
+    assert http_server.hits == {"/p0": 1}
+
+
+def test_requests_go_through_the_proxy_from_the_environment(http_server, monkeypatch):
+    # The loopback server plays the proxy: it receives the absolute URL of a host that does not resolve here.
+    http_server.routes["http://shop.invalid/page"] = Response(200, b"<p>via proxy</p>")
+    monkeypatch.setenv("HTTP_PROXY", http_server.base_url)
+    monkeypatch.setenv("NO_PROXY", "")
+    page = fetch_page("http://shop.invalid/page", Settings(**{**FAST.__dict__, "allow_private": False}))
+    assert page.ok and page.html == "<p>via proxy</p>"
+    assert http_server.hits == {"http://shop.invalid/page": 1}

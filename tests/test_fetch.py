@@ -54,7 +54,7 @@ def test_body_over_the_limit_and_gzip_bomb_are_cut_off(http_server):
 
 def test_timeout_is_recorded(http_server):
     http_server.routes["/slow"] = Response(200, b"late", delay=1.5)
-    page = fetch_page(http_server.url("/slow"), Settings(allow_private=True, timeout_seconds=0.3))
+    page = fetch_page(http_server.url("/slow"), Settings(allow_private=True, timeout_seconds=0.3, retries=0))
     assert page.status == "error:timeout"
 
 

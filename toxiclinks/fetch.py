@@ -15,7 +15,8 @@ Politeness and safety:
 * the body is cut off past ``max_bytes`` while streaming, after decompression,
   so a gzip bomb is never inflated; only HTML and XHTML are kept;
 * loopback, private, link-local and metadata addresses are refused unless
-  ``allow_private``, checked after DNS resolution on every hop.
+  ``allow_private``, checked after DNS resolution on every hop (through an
+  ``HTTP(S)_PROXY``, the proxy resolves and connects, so the check is its own).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import urllib.robotparser
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
@@ -51,13 +53,19 @@ RETRY_STATUSES = (429, 503)
 
 
 def fetch_pages(
-    urls: Iterable[str], settings: Settings, cache: PageCache | None = None, progress: bool = False
+    urls: Iterable[str],
+    settings: Settings,
+    cache: PageCache | None = None,
+    progress: bool = False,
+    keep_html: bool = True,
 ) -> dict[str, Page]:
     """Get every URL once: from ``settings.pages_path``, then the cache, then over HTTP.
 
     Fetched pages go into ``cache`` as they arrive. With ``settings.offline``
     the network is never touched and missing pages are recorded as
-    ``not_fetched``. ``progress`` draws a progress line on stderr.
+    ``not_fetched``. ``progress`` draws a progress line on stderr. Without
+    ``keep_html`` the returned pages hold no HTML (it is in the cache), so
+    filling the cache for a huge export takes little memory.
     """
     wanted = list(dict.fromkeys(urls))
     pages = read_pages(settings.pages_path) if settings.pages_path else {}
@@ -67,7 +75,7 @@ def fetch_pages(
         for url in missing:
             cached = cache.get(url, max_age)
             if cached is not None:
-                pages[url] = cached
+                pages[url] = cached if keep_html else replace(cached, html=None)
         missing = [url for url in missing if url not in pages]
     if missing and settings.offline:
         pages.update({url: not_fetched(url) for url in missing})
@@ -76,9 +84,9 @@ def fetch_pages(
         meter = Progress(len(missing)) if progress else None
 
         def store(page: Page) -> None:
-            pages[page.url] = page
             if cache is not None:
                 cache.put(page)
+            pages[page.url] = page if keep_html else replace(page, html=None)
             if meter:
                 meter.update(page)
 
@@ -147,7 +155,9 @@ def _fetch_once(
     """One attempt, with redirects. Returns the page, and a retry delay when worth retrying."""
     current = url
     for _ in range(MAX_REDIRECTS + 1):
-        refusal = None if settings.allow_private else private_address_refusal(current)
+        # Through a proxy, the proxy resolves names and connects: the address check is its job.
+        direct = not requests.utils.get_environ_proxies(current)
+        refusal = private_address_refusal(current) if direct and not settings.allow_private else None
         if refusal:
             return Page(url=url, status=refusal, final_url=current, fetched_at=now()), None
         if robots is not None and settings.respect_robots and not robots.allowed(current, session):
@@ -348,7 +358,11 @@ class Progress:
         )
 
     def finish(self) -> None:
-        sys.stderr.write("\n")
+        elapsed = time.monotonic() - self.started
+        sys.stderr.write(
+            f"\rfetched {self.done:,} pages in {elapsed:.0f}s ({self.done / max(elapsed, 1e-9):.1f}/s), "
+            f"{self.errors:,} not read{' ' * 24}\n"
+        )
         sys.stderr.flush()
 
 

@@ -55,12 +55,12 @@ def read_links(
     return links, replace(settings, site=site)
 
 
-def get_pages(urls: pd.Series, settings: Settings, progress: bool = False) -> dict[str, Page]:
+def get_pages(urls: pd.Series, settings: Settings, progress: bool = False, keep_html: bool = True) -> dict[str, Page]:
     """Fetch (or replay, or take from the cache) every referring page once."""
     if not settings.use_cache:
-        return fetch_pages(urls, settings, progress=progress)
+        return fetch_pages(urls, settings, progress=progress, keep_html=keep_html)
     with PageCache(settings.cache_path or default_cache_path()) as cache:
-        return fetch_pages(urls, settings, cache, progress=progress)
+        return fetch_pages(urls, settings, cache, progress=progress, keep_html=keep_html)
 
 
 def fetch_export(
@@ -68,7 +68,7 @@ def fetch_export(
 ) -> tuple[pd.DataFrame, dict[str, Page]]:
     """Read the export and fill the page cache with its referring pages, without scoring."""
     links, settings = read_links(export_path, settings, columns, need_target=False)
-    return links, get_pages(links[schema.SOURCE_URL], settings, progress)
+    return links, get_pages(links[schema.SOURCE_URL], settings, progress, keep_html=False)
 
 
 def scan(
