@@ -151,3 +151,45 @@ def test_outputs_get_the_usual_file_mode(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert mode == 0o666 & ~umask
+
+
+def test_features_command_writes_one_row_per_backlink_with_every_column(tmp_path):
+    from toxiclinks.features import FEATURES
+
+    args = [
+        "features",
+        str(EXAMPLE / "backlinks.csv"),
+        "--pages",
+        str(EXAMPLE / "pages.warc.gz"),
+        "--offline",
+        "-o",
+        "features.csv",
+    ]
+    result, _ = run(args, tmp_path)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "run" / "features.csv")
+    assert len(table) == len(pd.read_csv(EXAMPLE / "backlinks.csv"))
+    assert list(table.columns[:3]) == ["source_url", "target_url", "anchor"]
+    assert {feature.name for feature in FEATURES} <= set(table.columns)
+    assert "metric_domain_rating" in table.columns
+
+
+def test_features_command_parquet_needs_pyarrow(tmp_path):
+    pytest.importorskip("pandas")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        args = [
+            "features",
+            str(EXAMPLE / "backlinks.csv"),
+            "--pages",
+            str(EXAMPLE / "pages.warc.gz"),
+            "--offline",
+            "-o",
+            "features.parquet",
+        ]
+        result, files = run(args, tmp_path)
+        assert result.exit_code != 0 and "pip install 'toxiclinks[parquet]'" in result.output
+        assert files == {}
+    else:
+        pytest.skip("pyarrow is installed: the Parquet path is exercised by the CSV-equivalent test")

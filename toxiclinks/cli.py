@@ -11,6 +11,7 @@ import logging
 import sys
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from toxiclinks.cache import default_cache_path
 from toxiclinks.disavow import check_writable, read_disavow
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.fetch import fetch_summary
-from toxiclinks.pipeline import fetch_export, scan, write_outputs
+from toxiclinks.pipeline import feature_table, fetch_export, scan, write_outputs, write_table
 from toxiclinks.settings import Settings
 
 EXAMPLE = (
@@ -300,6 +301,43 @@ def fetch_command(**options: Any) -> None:
         raise click.ClickException(str(exc)) from None
     _echo_read_summary(links.attrs)
     click.echo(fetch_summary(pages.values()) + f"; cache {settings.cache_path or default_cache_path()}")
+
+
+@main.command(
+    name="features", epilog="\b\nExample:\n  toxiclinks features backlinks.csv -o features.csv --pages crawl.warc.gz"
+)
+@export_options
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Write the features here: .csv, or .parquet (needs pyarrow), e.g. -o features.parquet.",
+)
+@click.option(
+    "--jobs",
+    type=int,
+    default=Settings.jobs,
+    show_default=True,
+    help="Processes for feature extraction (-1: every core), e.g. --jobs 1.",
+)
+@fetch_options
+def features_command(**options: Any) -> None:
+    """Write the features of every backlink of EXPORT, for analysis or training elsewhere.
+
+    One row per backlink: source, target and anchor, then every signal (see
+    docs/features.md). No scoring.
+    """
+    progress = _start(options)
+    settings = replace(_settings(options), jobs=options["jobs"])
+    try:
+        check_writable(options["output_path"])
+        table = feature_table(options["export"], settings, _parse_columns(options["columns"]), progress)
+        write_table(table, options["output_path"])
+    except ToxiclinksError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{len(table)} rows, {len(table.columns)} columns written to {options['output_path']}")
 
 
 @main.command(epilog="\b\nExample:\n  toxiclinks validate disavow.txt")

@@ -19,21 +19,11 @@ from toxiclinks import __version__, schema
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.features import is_true
 from toxiclinks.files import decode_bytes
-from toxiclinks.urls import host_of, is_ip, normalize_url, registered_domain
+from toxiclinks.urls import SHARED_PLATFORMS, host_of, is_ip, normalize_url, registered_domain
 
 MAX_LINES = 100_000
 MAX_BYTES = 2 * 1024 * 1024
 MAX_URL_LENGTH = 2048
-
-#: platforms whose subdomains are separate sites: never disavow the whole platform
-SHARED_PLATFORMS = frozenset(
-    """
-    blogspot.com wordpress.com medium.com github.io tumblr.com wixsite.com weebly.com substack.com
-    livejournal.com over-blog.com jimdo.com jimdofree.com webnode.com strikingly.com netlify.app
-    vercel.app herokuapp.com pages.dev sites.google.com google.com blogger.com typepad.com
-    squarespace.com ghost.io hubspot.com notion.site canalblog.com
-    """.split()
-)
 
 
 @dataclass(frozen=True)

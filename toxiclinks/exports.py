@@ -185,7 +185,12 @@ FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat(
         name="semrush-refdomains",
         required=("domain ascore", "domain", "backlinks"),
-        columns={S.SOURCE_URL: ("domain",), S.FIRST_SEEN: ("first seen",), S.LAST_SEEN: ("last seen",)},
+        columns={
+            S.SOURCE_URL: ("domain",),
+            S.FIRST_SEEN: ("first seen",),
+            S.LAST_SEEN: ("last seen",),
+            S.EXPORT_IP: ("ip address",),
+        },
         metrics={"domain_ascore": ("domain ascore",), "backlinks": ("backlinks",)},
         level=DOMAIN_LEVEL,
     ),
@@ -211,7 +216,12 @@ FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat(
         name="majestic-refdomains",
         required=("position", "domain", "refdomains"),
-        columns={S.SOURCE_URL: ("domain",), S.FIRST_SEEN: ("firstindexeddate",), S.LAST_SEEN: ("lastseendate",)},
+        columns={
+            S.SOURCE_URL: ("domain",),
+            S.FIRST_SEEN: ("firstindexeddate",),
+            S.LAST_SEEN: ("lastseendate",),
+            S.EXPORT_IP: ("ip",),
+        },
         metrics={"citation_flow": ("citationflow",), "trust_flow": ("trustflow",), "ref_domains": ("refdomains",)},
         level=DOMAIN_LEVEL,
         dayfirst=True,
@@ -381,7 +391,7 @@ def _map_rows(header: list[str], body: list[list[str]], fmt: ExportFormat) -> pd
         def cell(at: int | None, row: list[str] = row) -> str:
             return row[at].strip() if at is not None and at < len(row) else ""
 
-        for column in (S.SOURCE_URL, S.TARGET_URL):
+        for column in (S.SOURCE_URL, S.TARGET_URL, S.EXPORT_IP):
             data[column].append(cell(columns.get(column)))
         data[S.ANCHOR].append(html.unescape(cell(columns.get(S.ANCHOR))))
         for column in (S.FIRST_SEEN, S.LAST_SEEN):

@@ -64,6 +64,24 @@ LINK_MODEL_INPUTS: tuple[str, ...] = (
 )
 
 
+#: the features-table columns the link model reads (through ``model_inputs``)
+MODEL_FEATURE_COLUMNS = frozenset(
+    {
+        *CLASSIC_FEATURES,
+        "main_words",
+        "outbound_link_density",
+        "external_domains",
+        "spam_word_fraction",
+        "anchor_spam_fraction",
+        "link_count",
+        "link_hidden",
+        "link_is_image",
+        "link_placement",
+        "anchor_class",
+    }
+)
+
+
 def page_spam_probability(page_model: Any, classic: pd.DataFrame) -> np.ndarray:
     """Probability that each page is web spam, from the six classic content features.
 

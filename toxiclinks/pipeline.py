@@ -86,7 +86,9 @@ def scan(
     ['artificial', 'natural', 'unknown']
     """
     links, settings = read_links(export_path, settings, columns)
-    pages = get_pages(links[schema.SOURCE_URL], settings, progress)
+    # The target pages too, when they can be had: their text is the target's topic.
+    targets = pd.Series([url for url in links[schema.TARGET_URL].unique() if url])
+    pages = get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
     features = build_features(links, pages, settings)
     model = load_model(settings.model_path)
     scores = decide(score_links(links, features, model, settings.threshold), features)
@@ -114,3 +116,34 @@ def write_outputs(
         check_writable(path)
     for path, text in rendered:
         write_atomic(path, text)
+
+
+def feature_table(
+    export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None, progress: bool = False
+) -> pd.DataFrame:
+    """The features table of an export, with the link's source, target and anchor in front (no scoring)."""
+    links, settings = read_links(export_path, settings, columns, need_target=False)
+    targets = pd.Series([url for url in links[schema.TARGET_URL].unique() if url])
+    pages = get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
+    features = build_features(links, pages, settings)
+    return pd.concat([links[[schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR]], features], axis=1)
+
+
+def write_table(table: pd.DataFrame, path: Path) -> None:
+    """Write a table as CSV, or Parquet for a ``.parquet`` path (needs pyarrow); atomically."""
+    check_writable(path)
+    if path.suffix.lower() != ".parquet":
+        write_atomic(path, table.to_csv(index=False))
+        return
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise ToxiclinksError(
+            "writing Parquet needs pyarrow: pip install 'toxiclinks[parquet]', or write a .csv file"
+        ) from None
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        table.to_parquet(temporary, index=False)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)

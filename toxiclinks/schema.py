@@ -19,6 +19,7 @@ EXPORT_SPONSORED = "export_sponsored"
 EXPORT_UGC = "export_ugc"
 FIRST_SEEN = "first_seen"  #: text, as the export gives it
 LAST_SEEN = "last_seen"
+EXPORT_IP = "export_ip"  #: the referring site's IP address, where the export gives it ("" otherwise)
 EXPORT_LOST = "export_lost"  #: the export marks the link as lost (nullable bool)
 EXPORT_ROW = "export_row"  #: 1-based data row number in the export file
 EXPORT_FORMAT = "export_format"  #: which tool wrote the export ("ahrefs", "url-list", ...)
@@ -35,6 +36,7 @@ LINK_COLUMNS = [
     EXPORT_UGC,
     FIRST_SEEN,
     LAST_SEEN,
+    EXPORT_IP,
     EXPORT_LOST,
     EXPORT_ROW,
     EXPORT_FORMAT,

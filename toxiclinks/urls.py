@@ -8,10 +8,21 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import tldextract
 
+#: free-host and shared platforms: their subdomains are separate sites, so the platform is never disavowed whole
+SHARED_PLATFORMS = frozenset(
+    """
+    blogspot.com wordpress.com medium.com github.io tumblr.com wixsite.com weebly.com substack.com
+    livejournal.com over-blog.com jimdo.com jimdofree.com webnode.com strikingly.com netlify.app
+    vercel.app herokuapp.com pages.dev sites.google.com google.com blogger.com typepad.com
+    squarespace.com ghost.io hubspot.com notion.site canalblog.com webflow.io firebaseapp.com
+    """.split()
+)
+
 # The bundled public suffix snapshot only: never fetch the list at run time.
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
+@functools.lru_cache(maxsize=131072)
 def normalize_url(url: str) -> str:
     """Return ``url`` in a canonical form, or ``""`` when it is not an http(s) URL.
 
@@ -72,12 +83,15 @@ def resolve_href(base_url: str, href: str) -> str:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return ""
+    if href.startswith(("http://", "https://")):
+        return normalize_url(href)  # already absolute: no join needed
     try:
         return normalize_url(urljoin(base_url, href))
     except ValueError:
         return ""
 
 
+@functools.lru_cache(maxsize=131072)
 def host_of(url: str) -> str:
     """Return the lowercased host name of ``url`` without port (``""`` if none).
 
@@ -90,7 +104,6 @@ def host_of(url: str) -> str:
         return ""
 
 
-@functools.lru_cache(maxsize=65536)
 def registered_domain(host_or_url: str) -> str:
     """Return the registered domain (eTLD+1) of a host or URL, via the public suffix list.
 
@@ -106,6 +119,11 @@ def registered_domain(host_or_url: str) -> str:
     'shop.example'
     """
     host = host_of(host_or_url) if "/" in host_or_url else host_or_url.lower()
+    return _registered_domain_of_host(host)
+
+
+@functools.lru_cache(maxsize=131072)
+def _registered_domain_of_host(host: str) -> str:
     if is_ip(host):
         return host
     parts = _EXTRACT(host)

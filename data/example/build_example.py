@@ -327,6 +327,44 @@ BETTING_SIDEBAR = page(
     f'<a href="{SHOP}">best electric kettle deals</a> <a href="http://fastcash-now.example/">fast loans</a></div>',
 )
 
+# --- the target site's own pages: in the crawl too, they give the site's topic -----------------------
+
+TARGET_PAGES = {
+    HOME: page(
+        "Bright Kettle - kettles for tea lovers",
+        para(
+            "Bright Kettle makes electric kettles for people who care about tea. Every kettle heats water to the",
+            "degree, from 40 to 100, holds it for an hour, and pours precisely from a gooseneck spout.",
+        )
+        + para(
+            "We test every kettle for temperature accuracy and publish our water temperature guide for green,",
+            "white, oolong and black teas. Free delivery, two-year warranty, descaling advice included.",
+        ),
+        nav='<a href="/shop/electric-kettles">Kettles</a> <a href="/blog/water-temperature-guide">Guide</a>',
+    ),
+    GUIDE: page(
+        "Water temperature guide for tea",
+        para(
+            "Green tea: 70 to 80 degrees. White tea: 80 degrees. Oolong: 85 to 95 degrees. Black tea and",
+            "herbal infusions: 95 to 100 degrees. Japanese sencha and gyokuro prefer cooler water, 60 to 75",
+            "degrees, and shorter steeping. Too hot water makes green tea bitter; too cool water leaves black",
+            "tea flat.",
+        )
+        + para(
+            "A kettle with a temperature setting makes this easy; without one, let boiled water cool for a few",
+            "minutes with the lid open.",
+        ),
+    ),
+    SHOP: page(
+        "Electric kettles - Bright Kettle shop",
+        para(
+            "Our electric kettles: the gooseneck kettle with one-degree temperature control, the compact travel",
+            "kettle, and the glass kettle with a tea infuser. Each keeps water warm for an hour and switches off",
+            "when empty. Stainless steel, no plastic in contact with water, limescale filter included.",
+        ),
+    ),
+}
+
 # --- the export and the WARC -------------------------------------------------------------------------
 
 # (referring URL, page HTML or the HTTP error status the crawl got, target, anchor, nofollow)
@@ -534,6 +572,16 @@ def build() -> None:
                 url,
                 "response",
                 payload=io.BytesIO(body),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": "2026-11-20T10:00:00Z"},
+            )
+            warc.write_record(record)
+        for url, content in TARGET_PAGES.items():
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            record = warc.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(content.encode("utf-8")),
                 http_headers=headers,
                 warc_headers_dict={"WARC-Date": "2026-11-20T10:00:00Z"},
             )

@@ -1,69 +1,137 @@
 """Turn (backlink, referring page) pairs into the features table, one row per backlink.
 
-Each distinct referring page is parsed once; its page signals are shared by
-every backlink from it. ``FEATURE_COLUMNS`` documents every column.
+Each distinct referring page is parsed once (in parallel over the cores for
+large exports) and every page and link signal comes from that one parse.
+``FEATURES`` documents every column; ``python -m toxiclinks.features`` prints
+that documentation as the Markdown table in ``docs/features.md``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
+from joblib import Parallel, delayed
 
 from toxiclinks import schema
 from toxiclinks.extract import ParsedPage, parse_page
+from toxiclinks.features.language import detect_language
 from toxiclinks.features.link import link_features
 from toxiclinks.features.page import page_features
+from toxiclinks.features.profile import profile_features
+from toxiclinks.features.topic import target_topic, topic_language, topic_similarities
+from toxiclinks.features.url import url_features
 from toxiclinks.page import Page
 from toxiclinks.settings import Settings
+from toxiclinks.urls import brand_of
 
 LOGGER = logging.getLogger(__name__)
 
-#: every column of the features table: name -> (type, meaning)
-FEATURE_COLUMNS: dict[str, tuple[str, str]] = {
-    schema.FETCH_STATUS: ("str", "what became of the referring page: ok, http_404, error:timeout, not_fetched"),
-    schema.HTTP_STATUS: ("float", "HTTP status of the referring page, missing without a response"),
-    "words": ("float", "words of visible text on the page (classic feature)"),
-    "title_words": ("float", "words in the page title (classic feature)"),
-    "avg_word_length": ("float", "average length of the visible words, characters (classic feature)"),
-    "anchor_text_fraction": ("float", "words inside links / all visible words (classic feature)"),
-    "visible_text_fraction": ("float", "bytes of visible text / bytes of HTML (classic feature)"),
-    "compression_ratio": ("float", "visible text bytes / bzip2-compressed bytes (classic feature)"),
-    "main_words": ("float", "words of the main content, as trafilatura extracts it"),
-    "external_links": ("float", "links to other registered domains"),
-    "external_domains": ("float", "distinct registered domains linked"),
-    "outbound_link_density": ("float", "external links per 100 words of main content"),
-    "spam_word_fraction": ("float", "share of main-content words from the spam vocabulary"),
-    "link_found": ("bool", "a link to the target (URL, else site) is on the page"),
-    "link_count": ("float", "links to the target on the page"),
-    "link_placement": ("str", "where the link sits: main, comments, footer, nav, sidebar, header, body"),
-    "link_hidden": ("bool", "the link is hidden by inline style or the hidden attribute"),
-    "link_is_image": ("bool", "the link wraps an image and has no text"),
-    "link_position": ("float", "the link's index among the page's links, 0 (first) to 1 (last)"),
-    "link_nofollow": ("bool", "rel=nofollow on the page or in the export"),
-    "link_sponsored": ("bool", "rel=sponsored on the page or in the export"),
-    "link_ugc": ("bool", "rel=ugc on the page or in the export"),
-    "page_anchor": ("str", "anchor text on the page (the export's when the link is not found)"),
-    "anchor_class": ("str", "empty, url, generic, brand, exact, partial or other"),
-    "anchor_words": ("float", "words in the anchor"),
-    "anchor_spam_fraction": ("float", "share of anchor words from the spam vocabulary"),
-    "same_host": ("bool", "the referring page is on the target's own host"),
-}
+#: below this many pages, parsing in worker processes costs more than it saves
+PARALLEL_MIN_PAGES = 32
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One column of the features table."""
+
+    name: str
+    kind: str  #: "float", "bool" or "str"
+    unit: str  #: "" when unitless
+    group: str  #: page, link, anchor, topic, url, profile, fetch
+    meaning: str
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature(
+        schema.FETCH_STATUS, "str", "", "fetch", "what became of the page: ok, http_404, error:timeout, not_fetched"
+    ),
+    Feature(schema.HTTP_STATUS, "float", "", "fetch", "HTTP status of the page; missing without a response"),
+    Feature("words", "float", "words", "page", "visible words on the page (classic feature, Ntoulas et al. 2006)"),
+    Feature("title_words", "float", "words", "page", "words in the title (classic feature)"),
+    Feature("avg_word_length", "float", "characters", "page", "average length of the visible words (classic)"),
+    Feature("anchor_text_fraction", "float", "share", "page", "words inside links / all visible words (classic)"),
+    Feature("visible_text_fraction", "float", "share", "page", "bytes of visible text / bytes of HTML (classic)"),
+    Feature("compression_ratio", "float", "ratio", "page", "visible text bytes / its bzip2-compressed bytes (classic)"),
+    Feature("main_words", "float", "words", "page", "words of the main content, as trafilatura extracts it"),
+    Feature("external_links", "float", "links", "page", "links to other registered domains"),
+    Feature("external_domains", "float", "domains", "page", "distinct registered domains linked"),
+    Feature("outbound_link_density", "float", "links per 100 words", "page", "external links per 100 main words"),
+    Feature("spam_word_fraction", "float", "share", "page", "main-content words from the spam vocabulary"),
+    Feature("language", "str", "", "page", "language of the page: declared, else detected from function words"),
+    Feature("has_author", "bool", "", "page", "the page names an author (meta, rel/itemprop author, byline)"),
+    Feature("has_date", "bool", "", "page", "the page carries a publication date (meta, <time>, itemprop)"),
+    Feature("link_found", "bool", "", "link", "a link to the target (its URL, else its site) is on the page"),
+    Feature("link_count", "float", "links", "link", "links to the target on the page"),
+    Feature("link_placement", "str", "", "link", "main, comments, footer, nav, sidebar, header or body"),
+    Feature("link_hidden", "bool", "", "link", "hidden by inline style or the hidden attribute"),
+    Feature("link_is_image", "bool", "", "link", "the link wraps an image and has no text"),
+    Feature("link_position", "float", "share", "link", "index among the page's links, 0 (first) to 1 (last)"),
+    Feature("link_nofollow", "bool", "", "link", "rel=nofollow on the page or in the export"),
+    Feature("link_sponsored", "bool", "", "link", "rel=sponsored on the page or in the export"),
+    Feature("link_ugc", "bool", "", "link", "rel=ugc on the page or in the export"),
+    Feature("page_anchor", "str", "", "anchor", "anchor text on the page (the export's when the link is not found)"),
+    Feature("anchor_class", "str", "", "anchor", "empty, url, generic, brand, exact, partial or other"),
+    Feature("anchor_words", "float", "words", "anchor", "words in the anchor"),
+    Feature("anchor_spam_fraction", "float", "share", "anchor", "anchor words from the spam vocabulary"),
+    Feature("same_host", "bool", "", "link", "the referring page is on the target's own host"),
+    Feature(
+        "topic_similarity",
+        "float",
+        "cosine",
+        "topic",
+        "TF-IDF (character 3-5-grams) cosine of the main text to the target's topic; missing across languages",
+    ),
+    Feature("source_domain", "str", "", "url", "registered domain of the referring page (public suffix list)"),
+    Feature("source_tld", "str", "", "url", "top-level domain of the referring host"),
+    Feature("subdomain_depth", "float", "labels", "url", "labels in front of the registered domain"),
+    Feature("hostname_length", "float", "characters", "url", "length of the referring host name"),
+    Feature("hostname_digits", "float", "characters", "url", "digits in the referring host name"),
+    Feature("hostname_hyphens", "float", "characters", "url", "hyphens in the referring host name"),
+    Feature("ip_host", "bool", "", "url", "the referring host is an IP address"),
+    Feature("free_host", "bool", "", "url", "on a free-host or shared platform (blogspot.com, wordpress.com, ...)"),
+    Feature("path_depth", "float", "segments", "url", "segments in the URL path"),
+    Feature("links_page_path", "bool", "", "url", "the path names a links page (/links.html, /partners, /blogroll)"),
+    Feature("paginated", "bool", "", "url", "the query paginates (?p=3, ?page=2)"),
+    Feature("url_length", "float", "characters", "url", "length of the referring URL"),
+    Feature("profile_exact_anchor_share", "float", "share", "profile", "exact-match anchors in the whole profile"),
+    Feature("anchor_text_share", "float", "share", "profile", "links in the profile with this very anchor text"),
+    Feature("domain_link_count", "float", "links", "profile", "links in the export from the same referring domain"),
+    Feature(
+        "subnet_share", "float", "share", "profile", "profile from the same /24 network (where the export has IPs)"
+    ),
+    Feature("velocity_share", "float", "share", "profile", "profile first seen within 15 days of this link"),
+)
+FEATURE_COLUMNS: dict[str, tuple[str, str]] = {feature.name: (feature.kind, feature.meaning) for feature in FEATURES}
+#: the export's own metrics follow as ``metric_*`` float columns, missing when the export has none
 
 
 def build_features(links: pd.DataFrame, pages: Mapping[str, Page], settings: Settings) -> pd.DataFrame:
     """Compute the features table for the links table, one row per link, same index.
 
-    Links whose page is missing or unreadable get their fetch status and
-    missing values for every page signal.
+    ``pages`` holds the referring pages, and the target pages when the crawl
+    has them (they give the target's topic). Links whose page is missing or
+    unreadable get their fetch status and missing values for page signals.
     """
-    parsed_signals: dict[str, tuple[ParsedPage, dict[str, float]]] = {}
-    for url in links[schema.SOURCE_URL].unique():
-        page = pages.get(url)
-        if page is not None and page.ok:
-            parsed = parse_page(page.final_url or url, page.html or "")
-            parsed_signals[url] = (parsed, page_features(parsed))
+    sources = [url for url in links[schema.SOURCE_URL].unique() if url in pages and pages[url].ok]
+    targets = [url for url in links[schema.TARGET_URL].unique() if url and url in pages and pages[url].ok]
+    analysed = analyse_pages({url: pages[url] for url in dict.fromkeys([*sources, *targets])}, settings.jobs)
+
+    target_urls = [url for url in links[schema.TARGET_URL].unique() if url]
+    site = target_urls[0] if target_urls else settings.site
+    brand = list(settings.brand) or ([brand_of(site)] if site else [])
+    topic = target_topic([analysed[url][0].main_text for url in targets], settings.keywords, target_urls, brand)
+    topic_lang = topic_language(
+        [analysed[url][0].main_text for url in targets], [str(analysed[url][1]["language"]) for url in targets]
+    )
+    similarity = topic_similarities(
+        {url: analysed[url][0].main_text for url in sources},
+        {url: str(analysed[url][1]["language"]) for url in sources},
+        topic,
+        topic_lang,
+    )
 
     rows = []
     for link in links.itertuples(index=False):
@@ -72,10 +140,12 @@ def build_features(links: pd.DataFrame, pages: Mapping[str, Page], settings: Set
         row: dict[str, object] = {
             schema.FETCH_STATUS: page.status if page else "not_fetched",
             schema.HTTP_STATUS: page.http_status if page and page.http_status else float("nan"),
+            **url_features(source),
         }
-        if source in parsed_signals:
-            parsed, signals = parsed_signals[source]
+        if source in similarity:
+            parsed, signals = analysed[source]
             row.update(signals)
+            row["topic_similarity"] = similarity[source]
             row.update(
                 link_features(
                     parsed,
@@ -83,7 +153,7 @@ def build_features(links: pd.DataFrame, pages: Mapping[str, Page], settings: Set
                     getattr(link, schema.ANCHOR),
                     site=settings.site,
                     brand=settings.brand,
-                    keywords=settings.keywords,
+                    keywords=settings.keywords or _keywords_from_urls(target_urls),
                 )
             )
         for flag, export_column in (
@@ -94,12 +164,48 @@ def build_features(links: pd.DataFrame, pages: Mapping[str, Page], settings: Set
             row[flag] = is_true(row.get(flag)) or is_true(getattr(link, export_column))
         rows.append(row)
     features = pd.DataFrame(rows, index=links.index, columns=list(FEATURE_COLUMNS))
-    for column, (kind, _) in FEATURE_COLUMNS.items():
-        if kind == "bool":
-            features[column] = features[column].astype("boolean")
-        elif kind == "float":
-            features[column] = features[column].astype(float)
+    profile = profile_features(links, features["anchor_class"].fillna(""))
+    for column in profile.columns:
+        features[column] = profile[column]
+    for column in links.columns:
+        if column.startswith("metric_"):
+            features[column] = links[column].astype(float)
+    for feature in FEATURES:
+        if feature.kind == "bool":
+            features[feature.name] = features[feature.name].astype("boolean")
+        elif feature.kind == "float":
+            features[feature.name] = features[feature.name].astype(float)
     return features
+
+
+def analyse_pages(pages: Mapping[str, Page], jobs: int = -1) -> dict[str, tuple[ParsedPage, dict[str, object]]]:
+    """Parse each readable page once and compute its page signals; in parallel for many pages."""
+    work = [(url, page.final_url or url, page.html or "") for url, page in pages.items() if page.ok]
+    if len(work) >= PARALLEL_MIN_PAGES and jobs != 1:
+        results = Parallel(n_jobs=jobs, batch_size=8)(delayed(_analyse)(url, html) for _, url, html in work)
+    else:
+        results = [_analyse(url, html) for _, url, html in work]
+    return {asked: result for (asked, _, _), result in zip(work, results, strict=True)}
+
+
+def _analyse(url: str, html: str) -> tuple[ParsedPage, dict[str, object]]:
+    parsed = parse_page(url, html)
+    signals: dict[str, object] = dict(page_features(parsed))
+    signals["language"] = detect_language(parsed.main_text or parsed.title, parsed.declared_language)
+    signals["has_author"] = parsed.has_author
+    signals["has_date"] = parsed.has_date
+    return parsed, signals
+
+
+def _keywords_from_urls(target_urls: list[str]) -> tuple[str, ...]:
+    """Money keywords read from the target URLs' last path segment (/shop/electric-kettles -> electric kettles)."""
+    keywords = []
+    for url in target_urls:
+        slug = url.rstrip("/").rsplit("/", 1)[-1].split("?")[0].rsplit(".", 1)[0]
+        words = [word for word in slug.replace("_", "-").split("-") if word.isalpha() and len(word) > 2]
+        if len(words) >= 2 and "://" not in slug:
+            keywords.append(" ".join(words).lower())
+    return tuple(dict.fromkeys(keywords))
 
 
 def is_true(value: object) -> bool:
@@ -111,3 +217,30 @@ def is_true(value: object) -> bool:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return False
     return bool(value)
+
+
+def features_markdown() -> str:
+    """The feature schema as a Markdown table (``docs/features.md``), generated from ``FEATURES``."""
+    from toxiclinks.model import MODEL_FEATURE_COLUMNS
+
+    lines = [
+        "# Features",
+        "",
+        "One row per backlink. Generated from `toxiclinks/features/__init__.py` by",
+        "`python -m toxiclinks.features > docs/features.md`; a test keeps the two in step.",
+        "",
+        "| column | type | unit | group | meaning | used by the default model |",
+        "|---|---|---|---|---|---|",
+    ]
+    for feature in FEATURES:
+        used = "yes" if feature.name in MODEL_FEATURE_COLUMNS else ""
+        lines.append(
+            f"| `{feature.name}` | {feature.kind} | {feature.unit} | {feature.group} | {feature.meaning} | {used} |"
+        )
+    lines += [
+        "",
+        "Then one `metric_*` float column per metric the export carries (`metric_domain_rating`,",
+        "`metric_trust_flow`, `metric_spam_score`, ...), missing when the export has none.",
+        "",
+    ]
+    return "\n".join(lines)

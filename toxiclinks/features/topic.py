@@ -1,0 +1,86 @@
+"""Topic similarity between each referring page and the target site, across the languages of the pages.
+
+The target's topic is the text of its own pages when the crawl has them,
+otherwise its keywords, the words of its URLs and its brand. Similarity is the
+cosine of TF-IDF vectors of character n-grams (3 to 5 within words), which
+needs no stemmer or stopword list, so it works for German as for English. A
+page in another language than the target is not compared (missing, not "off
+topic"): different words are not a different topic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from urllib.parse import unquote, urlsplit
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from toxiclinks.features.language import detect_language
+
+_SLUG_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_SLUG_STOP = frozenset("html htm php aspx index www com shop blog category tag page products product".split())
+
+
+def url_words(urls: Sequence[str]) -> str:
+    """The words in the paths of the target URLs: often the site's money keywords.
+
+    >>> url_words(["https://shop.example/shop/electric-kettles", "https://shop.example/blog/water-temperature"])
+    'electric kettles water temperature'
+    """
+    words: list[str] = []
+    for url in urls:
+        for word in _SLUG_WORD.findall(unquote(urlsplit(url).path).replace("-", " ").replace("_", " ")):
+            if word.lower() not in _SLUG_STOP and word.lower() not in words:
+                words.append(word.lower())
+    return " ".join(words)
+
+
+def target_topic(
+    target_texts: Sequence[str], keywords: Sequence[str], target_urls: Sequence[str], brand: Sequence[str]
+) -> str:
+    """The text that stands for the target site's topic."""
+    if any(text.strip() for text in target_texts):
+        return " ".join(target_texts)
+    return " ".join([*keywords, url_words(target_urls), *brand])
+
+
+def topic_similarities(
+    page_texts: Mapping[str, str],
+    page_languages: Mapping[str, str],
+    topic: str,
+    topic_language: str = "",
+) -> dict[str, float]:
+    """Cosine similarity of each page's main text to the topic; NaN where it cannot be judged.
+
+    Not judged: no topic, a page without text, or a page in another language
+    than the target (when both are known).
+
+    >>> sims = topic_similarities({"a": "electric kettles for green tea", "b": "casino bonus slots"},
+    ...                           {"a": "", "b": ""}, "electric kettle tea temperature")
+    >>> sims["a"] > 0.3 > sims["b"]
+    True
+    """
+    urls = [url for url, text in page_texts.items() if text.strip()]
+    result = {url: float("nan") for url in page_texts}
+    if not topic.strip() or not urls:
+        return result
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, lowercase=True)
+    matrix = vectorizer.fit_transform([topic, *(page_texts[url][:50000] for url in urls)])
+    similarities = (matrix[1:] @ matrix[0].T).toarray().ravel()
+    for url, similarity in zip(urls, similarities, strict=True):
+        language = page_languages.get(url, "")
+        if topic_language and language and language != topic_language:
+            continue
+        result[url] = float(np.clip(similarity, 0.0, 1.0))
+    return result
+
+
+def topic_language(target_texts: Sequence[str], declared: Sequence[str] = ()) -> str:
+    """The target's language, from its pages (declared, else detected); "" when unknown."""
+    for language in declared:
+        if language:
+            return language
+    text = " ".join(target_texts)
+    return detect_language(text) if text.strip() else ""
