@@ -15,6 +15,7 @@ kept as JSON for the report. Formats:
 * Semrush backlinks, Backlink Audit, referring domains (domain level);
 * Majestic backlinks, referring domains (domain level);
 * Moz Link Explorer inbound links and SE Ranking backlinks;
+* toxiclinks' own ``scores.csv`` and review sheets;
 * a plain list of URLs (one a line, or a one-column CSV with any header).
 
 Anything else: ``columns={"source": ..., "target": ..., "anchor": ...}``.
@@ -242,6 +243,11 @@ FORMATS: tuple[ExportFormat, ...] = (
             "domain_authority": ("domain authority",),
             "page_authority": ("page authority",),
         },
+    ),
+    ExportFormat(
+        name="toxiclinks",  # our own scores.csv and review sheets, with a label column filled in
+        required=("source_url", "target_url", "anchor"),
+        columns={S.SOURCE_URL: ("source_url",), S.TARGET_URL: ("target_url",), S.ANCHOR: ("anchor",)},
     ),
     ExportFormat(
         name="se-ranking",

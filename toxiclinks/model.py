@@ -23,7 +23,7 @@ import math
 import os
 import tempfile
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -33,7 +33,11 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
-from sklearn.pipeline import Pipeline
+from sklearn.impute import SimpleImputer
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from toxiclinks.errors import ToxiclinksError
@@ -45,7 +49,7 @@ from toxiclinks.features.page import CLASSIC_FEATURES
 LOGGER = logging.getLogger(__name__)
 
 #: bump when the features table changes meaning; a model of another version is refused
-FEATURE_SCHEMA_VERSION = 1
+FEATURE_SCHEMA_VERSION = 2
 DEFAULT_MODEL_NAME = "default.joblib"
 
 #: the link model's inputs, in order; built by ``model_inputs``
@@ -97,17 +101,52 @@ def page_spam_probability(page_model: Any, classic: pd.DataFrame) -> np.ndarray:
     return np.asarray(page_model.predict_proba(X)[:, 1])
 
 
-def model_inputs(features: pd.DataFrame, page_probability: np.ndarray) -> pd.DataFrame:
-    """Turn the features table into the link model's numeric inputs (``LINK_MODEL_INPUTS``)."""
+#: further inputs a model trained on a user's own labelled links may use. The default model cannot learn
+#: them: its natural and artificial examples are twins of the same page, with the same URL and profile.
+EXTENDED_INPUTS: tuple[str, ...] = (
+    "topic_similarity",
+    "has_author",
+    "has_date",
+    "log_words",
+    "title_words",
+    "link_position",
+    "subdomain_depth",
+    "hostname_length",
+    "hostname_digits",
+    "hostname_hyphens",
+    "ip_host",
+    "free_host",
+    "path_depth",
+    "links_page_path",
+    "paginated",
+    "profile_exact_anchor_share",
+    "anchor_text_share",
+    "log_domain_link_count",
+    "subnet_share",
+    "velocity_share",
+)
+_BOOLEAN_INPUTS = {"has_author", "has_date", "ip_host", "free_host", "links_page_path", "paginated"}
 
-    def number(column: str) -> pd.Series:
-        return pd.to_numeric(features[column], errors="coerce").astype(float).fillna(0.0)
+
+def model_inputs(features: pd.DataFrame, page_probability: np.ndarray | None, names: Sequence[str]) -> pd.DataFrame:
+    """Turn the features table into a model's numeric inputs, in the order of ``names``.
+
+    The default inputs (``LINK_MODEL_INPUTS``) read missing values as 0; the
+    extended ones and the export's ``metric_*`` columns keep them missing, for
+    the model's imputer (which also learns from the fact that they are missing).
+    """
+
+    def number(column: str, fill: float | None = 0.0) -> pd.Series:
+        if column not in features.columns:
+            return pd.Series(np.nan, index=features.index, dtype=float)
+        values = pd.to_numeric(features[column], errors="coerce").astype(float)
+        return values if fill is None else values.fillna(fill)
 
     def flag(column: str) -> pd.Series:
         return features[column].map(is_true).astype(float)
 
     inputs = pd.DataFrame(index=features.index)
-    inputs["page_spam_probability"] = page_probability
+    inputs["page_spam_probability"] = page_probability if page_probability is not None else np.nan
     inputs["log_main_words"] = np.log1p(number("main_words"))
     inputs["log_outbound_link_density"] = np.log1p(number("outbound_link_density"))
     inputs["log_external_domains"] = np.log1p(number("external_domains"))
@@ -121,54 +160,86 @@ def model_inputs(features: pd.DataFrame, page_probability: np.ndarray) -> pd.Dat
     for anchor_class in ANCHOR_CLASSES:
         if anchor_class != "other":
             inputs[f"anchor_{anchor_class}"] = (features["anchor_class"] == anchor_class).astype(float)
-    return inputs[list(LINK_MODEL_INPUTS)]
+    for name in names:
+        if name in inputs.columns:
+            continue
+        if name in _BOOLEAN_INPUTS:
+            inputs[name] = features[name].map(lambda v: np.nan if v is pd.NA or v is None else float(bool(v)))
+        elif name.startswith("log_"):
+            inputs[name] = np.log1p(number(name.removeprefix("log_"), fill=None))
+        else:
+            inputs[name] = number(name, fill=None)
+    return inputs[list(names)].astype(float)
+
+
+def new_link_model() -> Pipeline:
+    """Impute (with missing-value indicators), standardise, logistic regression: exact per-link contributions."""
+    return make_pipeline(
+        SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+        StandardScaler(),
+        LogisticRegression(C=0.5, max_iter=5000),
+    )
 
 
 @dataclass
 class LinkSpamModel:
-    """A fitted two-stage model (see the module docstring). Learned attributes end in ``_``."""
+    """A fitted model (see the module docstring). Learned attributes end in ``_``.
+
+    ``page_model_`` is None for a model trained on a user's labels alone; then
+    ``page_spam_probability`` is not among ``input_names_``. ``calibrator_``
+    maps the link model's raw probability to a calibrated one (isotonic,
+    fitted on out-of-fold predictions).
+    """
 
     page_model_: Any
     link_model_: Pipeline
+    input_names_: tuple[str, ...] = LINK_MODEL_INPUTS
+    calibrator_: IsotonicRegression | None = None
     threshold: float = 0.7
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
-        """Probability that each link of the features table is artificial."""
+        """Calibrated probability that each link of the features table is artificial."""
         check_is_fitted(self.link_model_)
-        inputs = self._inputs(features)
-        return np.asarray(self.link_model_.predict_proba(inputs)[:, 1])
+        return self._calibrate(np.asarray(self.link_model_.predict_proba(self.inputs(features))[:, 1]))
 
     def explain(self, features: pd.DataFrame, top: int = 3) -> list[list[str]]:
         """For each link, the few signals that pushed its probability most, in plain words.
 
         Contributions are exact for a logistic regression: coefficient times the
-        standardised input. An artificial verdict lists the strongest pushes
-        towards artificial; a natural one the strongest towards natural.
+        imputed, standardised input. An artificial verdict lists the strongest
+        pushes towards artificial; a natural one the strongest towards natural.
         """
-        inputs = self._inputs(features)
-        scaler, classifier = self.link_model_[0], self.link_model_[-1]
-        standardised = scaler.transform(inputs)
-        contributions = standardised * classifier.coef_[0]
-        probabilities = classifier.predict_proba(standardised)[:, 1]
+        inputs = self.inputs(features)
+        prepared = self.link_model_[:-1].transform(inputs)
+        names = list(self.link_model_[:-1].get_feature_names_out(list(self.input_names_)))
+        classifier = self.link_model_[-1]
+        contributions = prepared * classifier.coef_[0]
+        probabilities = self._calibrate(classifier.predict_proba(prepared)[:, 1])
         explanations = []
         for row_index, (row_contributions, probability) in enumerate(zip(contributions, probabilities, strict=True)):
             sign = 1.0 if probability >= self.threshold else -1.0
-            order = np.argsort(-sign * row_contributions)
             reasons: list[str] = []
-            for column in order:
+            for column in np.argsort(-sign * row_contributions):
                 if sign * row_contributions[column] <= 0.05 or len(reasons) >= top:
                     break
-                name = LINK_MODEL_INPUTS[column]
-                text = describe(name, features.iloc[row_index], inputs.iloc[row_index])
+                if names[column] not in inputs.columns:
+                    continue  # a missing-value indicator: no reason to show a user
+                text = describe(names[column], features.iloc[row_index], inputs.iloc[row_index])
                 if text and text not in reasons:
                     reasons.append(text)
             explanations.append(reasons)
         return explanations
 
-    def _inputs(self, features: pd.DataFrame) -> pd.DataFrame:
-        probability = page_spam_probability(self.page_model_, features[list(CLASSIC_FEATURES)].fillna(0.0))
-        return model_inputs(features, probability)
+    def inputs(self, features: pd.DataFrame) -> pd.DataFrame:
+        """The model's numeric inputs for a features table."""
+        probability = None
+        if self.page_model_ is not None:
+            probability = page_spam_probability(self.page_model_, features[list(CLASSIC_FEATURES)].fillna(0.0))
+        return model_inputs(features, probability, self.input_names_)
+
+    def _calibrate(self, raw: np.ndarray) -> np.ndarray:
+        return np.asarray(self.calibrator_.predict(raw)) if self.calibrator_ is not None else raw
 
 
 def _count(value: object) -> str:
@@ -228,11 +299,39 @@ for _class, _words in _ANCHOR_WORDS.items():
     _DESCRIPTIONS[f"anchor_{_class}"] = functools.partial(_anchor_text, words=_words)
 
 
+_DESCRIPTIONS.update(
+    {
+        "topic_similarity": lambda f, x: (
+            f"topic similarity to the target {float(f['topic_similarity']):.2f}"
+            if not pd.isna(f["topic_similarity"])
+            else ""
+        ),
+        "has_author": lambda f, x: "the page names an author" if is_true(f["has_author"]) else "no author named",
+        "has_date": lambda f, x: "the page is dated" if is_true(f["has_date"]) else "no publication date",
+        "free_host": lambda f, x: "on a free-host platform" if is_true(f["free_host"]) else "",
+        "links_page_path": lambda f, x: "the URL names a links page" if is_true(f["links_page_path"]) else "",
+        "anchor_text_share": lambda f, x: (
+            f"{100 * float(f['anchor_text_share']):.0f}% of the profile uses this anchor"
+            if not pd.isna(f["anchor_text_share"])
+            else ""
+        ),
+        "log_domain_link_count": lambda f, x: f"{_plural(f['domain_link_count'], 'link')} from this referring domain",
+    }
+)
+
+
 def describe(name: str, features: pd.Series, inputs: pd.Series) -> str:
     """One plain-words reason for a model input of one link ("" when it says nothing)."""
     if name.startswith(("placement_", "anchor_")) and name != "anchor_spam_fraction" and inputs[name] == 0:
         return ""  # the absence of a placement or anchor class is no reason to show a user
-    return _DESCRIPTIONS[name](features, inputs)
+    if name in _DESCRIPTIONS:
+        return _DESCRIPTIONS[name](features, inputs)
+    value = inputs[name]
+    if pd.isna(value):
+        return ""
+    label = name.removeprefix("log_").removeprefix("metric_").replace("_", " ")
+    shown = features.get(name.removeprefix("log_"), value)
+    return f"{label}: {float(shown):.3g}" if isinstance(shown, (int, float, np.number)) else f"{label}: {shown}"
 
 
 # --- saving and loading -------------------------------------------------------

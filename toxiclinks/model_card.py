@@ -13,9 +13,14 @@ def model_card(manifest: dict[str, Any]) -> str:
     rows = manifest["training_rows"]
     schemes = "\n".join(
         f"| `{t.__name__}` | {(t.__doc__ or '').strip().splitlines()[0]} | {rows.get(t.__name__, 0)} | "
-        f"{m['recall_by_scheme'].get(t.__name__, float('nan')):.2f} |"
+        f"{m['link_recall_by_scheme'].get(t.__name__, float('nan')):.2f} |"
         for t in TRANSFORMATIONS
     )
+    calibration = "\n".join(
+        f"| {row['bin']} | {row['links']} | {row['mean_probability']:.2f} | {row['artificial_share']:.2f} |"
+        for row in m["link_calibration"]
+    )
+    natural = m["link_examples"] - m["link_artificial"]
     return f"""# Model card: toxiclinks default model
 
 `default.joblib` (SHA-256 `{manifest["sha256"]}`), trained on {manifest["trained_on"]} with scikit-learn
@@ -26,8 +31,9 @@ numbers below come from that run.
 ## What it does
 
 It gives each backlink a probability of being artificial (bought, exchanged or automated) from what its referring
-page shows. Links at or above **{manifest["threshold"]}** are labelled artificial. The threshold is set for
-precision: wrongly disavowing a good link costs more than missing a bad one.
+page shows. Links at or above **{manifest["threshold"]}** are labelled artificial. The threshold favours
+precision: it is the lowest at which out-of-fold precision reaches {m["link_target_precision"]:.0%}, because
+wrongly disavowing a good link costs more than missing a bad one.
 
 ## Design
 
@@ -37,18 +43,22 @@ Two stages, both scikit-learn:
    content features of a page (words, title words, average word length, anchor-text fraction, visible-text fraction,
    compression ratio; Ntoulas et al. 2006, Castillo et al. 2007). It is trained on real human labels and gives the
    probability that a page is web spam. Usable alone: `toxiclinks.model.page_spam_probability(model.page_model_, df)`.
-2. **Link model**: logistic regression on standardised inputs: the page model's probability, main-content length,
-   outbound-link density, distinct linked sites, spam vocabulary of page and anchor, links to the target, hidden
-   link, image link, placement (main content, comments, footer, navigation, sidebar, header, elsewhere) and anchor
-   class. A linear model was chosen so that every link's reasons are its exact per-signal contributions.
+2. **Link model**: logistic regression on imputed, standardised inputs: the page model's probability,
+   main-content length, outbound-link density, distinct linked sites, spam vocabulary of page and anchor, links to
+   the target, hidden link, image link, placement (main content, comments, footer, navigation, sidebar, header,
+   elsewhere) and anchor class. A linear model was chosen so that every link's reasons are its exact per-signal
+   contributions; its probabilities are then calibrated by an isotonic map fitted on out-of-fold predictions.
+   Signals marked in `docs/features.md` as not used (topic similarity, URL shape, profile) cannot be learned from
+   this data: each artificial example is a twin of a natural one on the same page, URL and profile. Models
+   trained with `toxiclinks train` on your own labels use them.
 
 ## Training data
 
 | source | rows | provenance | licence |
 |---|---|---|---|
 | WEBSPAM-UK2006 set 1 (`../shared/data/webspam-uk2006/train.csv`) | {rows["webspam_hosts"]} hosts, {rows["webspam_spam"]} spam | human judges' labels of UK hosts (2006), six content features of each home page | **CC BY-NC-SA 2.5**, © Università di Roma "La Sapienza" (DELIS project), collection by the Laboratory of Web Algorithmics, Università degli Studi di Milano |
-| natural links (`../shared/corpus/real-pages`) | {rows.get("natural", 0)} links from {m["link_source_pages"]} pages | real editorial links in the article bodies of 110 real pages (news, blogs, shops; mostly German and English), collected by the trafilatura project | pages © their sites; used for training, not redistributed |
-| artificial links | {m["link_examples"] - m["link_natural"]} links | the same pages, changed by the seeded transformations in `toxiclinks/synthetic.py` (one artificial twin per natural link) | as above |
+| natural links (`../shared/corpus/real-pages`) | {rows.get("natural", 0)} links from {m["link_groups"]} pages | real editorial links in the article bodies of 110 real pages (news, blogs, shops; mostly German and English), collected by the trafilatura project | pages © their sites; used for training, not redistributed |
+| artificial links | {m["link_artificial"]} links | the same pages, changed by the seeded transformations in `toxiclinks/synthetic.py` (one artificial twin per natural link) | as above |
 | spam domain names (`../shared/data/referrer-spam/spammers.txt`) | used as the other links of directory pages and link blocks | Matomo's referrer-spam list | public domain |
 
 **Licence of the model: because the page model is trained on WEBSPAM-UK2006, the shipped model inherits CC BY-NC-SA
@@ -70,10 +80,18 @@ SHA-256 of the training files: `{manifest["training_data_sha256"]}`.
 | part | split | ROC AUC | PR AUC | precision | recall | false positives on natural links |
 |---|---|---|---|---|---|---|
 | page model | 25% of WEBSPAM held out, grouped by registered domain ({m["page_test_hosts"]} hosts, {m["page_test_spam"]} spam) | {m["page_roc_auc"]:.3f} | {m["page_pr_auc"]:.3f} | | | |
-| link model | 5-fold, grouped by source page ({m["link_examples"]} links, {m["link_source_pages"]} pages) | {m["link_roc_auc"]:.3f} | {m["link_pr_auc"]:.3f} | {m["link_precision"]:.3f} | {m["link_recall"]:.3f} | {m["link_false_positive_rate"]:.3f} |
+| link model | 5-fold, grouped by source page ({m["link_examples"]} links, {m["link_groups"]} pages), calibrated out of fold | {m["link_roc_auc"]:.3f} | {m["link_pr_auc"]:.3f} | {m["link_precision"]:.3f} | {m["link_recall"]:.3f} | {m["link_false_positive_rate"]:.3f} |
 
 Expected false-positive rate on natural editorial links at the default threshold: about
-**{100 * m["link_false_positive_rate"]:.1f}%** (out-of-fold, on the real pages). Floors for these metrics live in
+**{100 * m["link_false_positive_rate"]:.1f}%** (out-of-fold, on the real pages; {natural} natural links).
+
+Calibration, out of fold (Brier score {m["link_brier"]:.3f}, expected calibration error
+{m["link_expected_calibration_error"]:.3f}):
+
+| probability | links | mean probability | share artificial |
+|---|---|---|---|
+{calibration}
+ Floors for these metrics live in
 `tests/test_model_quality.py`; a retrain that lowers one fails the tests.
 
 ## Limits, in plain words
@@ -86,6 +104,7 @@ Expected false-positive rate on natural editorial links at the default threshold
 - The page model learned from UK home pages of 2006; today's spam differs. Its held-out ROC AUC is about
   {m["page_roc_auc"]:.2f}, so it is one signal among several, not a verdict.
 - Probabilities are calibrated on a training set of one artificial link per natural one; in a real profile the share
-  of artificial links differs, so read probabilities as a ranking first.
+  of artificial links differs, so a probability is "how much this looks like the schemes", not a frequency in
+  your profile. Retrain on your own labels (`toxiclinks train`) to calibrate on your links.
 - The spam vocabulary covers English, German and French.
 """

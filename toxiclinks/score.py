@@ -9,12 +9,16 @@ from toxiclinks import schema
 from toxiclinks.model import LinkSpamModel
 
 
-def score_links(links: pd.DataFrame, features: pd.DataFrame, model: LinkSpamModel, threshold: float) -> pd.DataFrame:
+def score_links(
+    links: pd.DataFrame, features: pd.DataFrame, model: LinkSpamModel, threshold: float | None = None
+) -> pd.DataFrame:
     """Return the scores table (same index as ``links``).
 
     Links whose referring page could not be read get no probability and the
     label ``unknown``: the model never guesses about a page it has not seen.
+    ``threshold`` defaults to the model's own.
     """
+    threshold = model.threshold if threshold is None else threshold
     scores = pd.DataFrame(index=links.index)
     scores[schema.SOURCE_URL] = links[schema.SOURCE_URL]
     scores[schema.TARGET_URL] = links[schema.TARGET_URL]

@@ -12,15 +12,13 @@ from toxiclinks import __version__
 class Settings:
     """Everything a scan can be told. The CLI builds one; library users may too.
 
-    >>> Settings().threshold
-    0.7
-    >>> Settings(threshold=0.9).threshold
-    0.9
+    >>> Settings().workers, Settings(workers=4).workers
+    (16, 4)
     """
 
-    #: links at or above this probability are labelled artificial. Set high on
-    #: purpose: disavowing a good link costs more than missing a bad one.
-    threshold: float = 0.7
+    #: links at or above this probability are labelled artificial; None: the model's own threshold,
+    #: chosen when it was trained for high precision (disavowing a good link costs more than missing a bad one)
+    threshold: float | None = None
     #: the target site (``example.com``); needed when the export has no target column
     site: str | None = None
     #: brand words of the target site; derived from its domain when not given
