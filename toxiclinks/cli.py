@@ -147,6 +147,23 @@ fetch_options = _apply(
 )
 
 
+label_options = _apply(
+    [
+        click.option(
+            "--label-column",
+            help="The column holding the labels (artificial/natural, toxic/ok, disavow/keep, 1/0, yes/no), "
+            "e.g. --label-column Verdict. Default: a column named label, verdict, toxic, ...",
+        ),
+        click.option(
+            "--disavowed",
+            type=click.Path(path_type=Path),
+            help="Take labels from your old disavow file instead: links it lists are artificial, the rest natural "
+            "(noisy labels), e.g. --disavowed old-disavow.txt.",
+        ),
+    ]
+)
+
+
 def _settings(options: dict[str, Any], **extra: Any) -> Settings:
     """Build the settings from the shared options; ``extra`` are a command's own settings."""
     return Settings(
@@ -337,6 +354,157 @@ def features_command(**options: Any) -> None:
     except ToxiclinksError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{len(table)} rows, {len(table.columns)} columns written to {options['output_path']}")
+
+
+@main.command(name="train", epilog="\b\nExample:\n  toxiclinks train labelled.csv -o models/mine.joblib")
+@export_options
+@label_options
+@click.option(
+    "-o",
+    "--output",
+    "model_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Write the model here (and its manifest beside it), e.g. -o models/mine.joblib.",
+)
+@click.option(
+    "--target-precision",
+    type=click.FloatRange(0.5, 1.0),
+    default=0.95,
+    show_default=True,
+    help="Choose the threshold as the lowest with this precision out of fold, e.g. --target-precision 0.9.",
+)
+@click.option(
+    "--with-default-data",
+    is_flag=True,
+    help="Add the default model's training data (needs ../shared, see --shared): useful with few labels. "
+    "The model then inherits WEBSPAM-UK2006's CC BY-NC-SA 2.5 licence.",
+)
+@click.option(
+    "--shared",
+    type=click.Path(path_type=Path),
+    default=Path("../shared"),
+    show_default=True,
+    help="Where the default training data is, for --with-default-data.",
+)
+@fetch_options
+def train_command(**options: Any) -> None:
+    """Train a model on your own labelled links: EXPORT with a label column, or --disavowed.
+
+    The referring pages are read (from --pages, the cache, or the network) and
+    turned into the same signals as a scan. Metrics come from 5 folds grouped
+    by referring domain; the threshold is chosen for --target-precision. Use
+    the model with 'toxiclinks scan --model'.
+    """
+    from toxiclinks.pipeline import labelled_links
+    from toxiclinks.train import format_metrics, train_on_labels
+
+    progress = _start(options)
+    default_data = options["shared"] if options["with_default_data"] else None
+    if default_data is not None and not (default_data / "data" / "webspam-uk2006" / "train.csv").is_file():
+        raise click.ClickException(f"--with-default-data: no default training data under {default_data}")
+    try:
+        check_writable(options["model_path"])
+        data = labelled_links(
+            options["export"],
+            _settings(options),
+            options["label_column"],
+            options["disavowed"],
+            _parse_columns(options["columns"]),
+            progress,
+        )
+        metrics = train_on_labels(
+            data.links,
+            data.features,
+            data.labels,
+            options["model_path"],
+            options["export"],
+            data.label_source,
+            options["target_precision"],
+            default_data,
+        )
+    except ToxiclinksError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"trained on {metrics['examples']} labelled links ({metrics['artificial']} artificial), "
+        f"{metrics['folds']} folds grouped by referring domain; out of fold:"
+    )
+    click.echo(format_metrics(metrics))
+    if metrics["examples"] < 50:
+        click.echo(
+            f"warning: few labelled links ({metrics['examples']}): these metrics are unreliable; "
+            "label more links, or add --with-default-data"
+        )
+    click.echo(f"model written to {options['model_path']}")
+
+
+@main.command(
+    name="evaluate",
+    epilog="\b\nExample:\n  toxiclinks evaluate labelled.csv --model models/mine.joblib --report eval.html",
+)
+@export_options
+@label_options
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    help="The model to evaluate, e.g. --model models/mine.joblib. Default: the shipped model.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Write the metrics and plots as one self-contained HTML page, e.g. --report evaluation.html.",
+)
+@click.option(
+    "--plots",
+    "plots_path",
+    type=click.Path(path_type=Path),
+    help="Write roc.png, precision_recall.png and calibration.png into this folder, e.g. --plots plots/.",
+)
+@fetch_options
+def evaluate_command(**options: Any) -> None:
+    """Measure a model on labelled links: ROC AUC, PR AUC, precision and recall, confusion matrix, calibration.
+
+    Evaluate on links the model was not trained on: a model's own training
+    links flatter it.
+    """
+    from toxiclinks.evaluate import plot_pngs, write_evaluation_html, write_plots
+    from toxiclinks.model import load_model
+    from toxiclinks.pipeline import labelled_links
+    from toxiclinks.train import classification_metrics, format_metrics
+
+    progress = _start(options)
+    try:
+        if options["report_path"]:
+            check_writable(options["report_path"])
+        model = load_model(options["model_path"])
+        data = labelled_links(
+            options["export"],
+            _settings(options),
+            options["label_column"],
+            options["disavowed"],
+            _parse_columns(options["columns"]),
+            progress,
+        )
+        judged = (data.features[schema.FETCH_STATUS] == "ok") & data.labels.notna()
+        if judged.sum() == 0 or data.labels[judged].nunique() < 2:
+            raise ToxiclinksError("evaluation needs readable labelled links of both kinds")
+        labels = data.labels[judged].astype(int).to_numpy()
+        probability = model.predict_proba(data.features[judged])
+        metrics = classification_metrics(labels, probability, model.threshold)
+        pngs = (
+            plot_pngs(labels, probability, model.threshold) if options["report_path"] or options["plots_path"] else {}
+        )
+        if options["plots_path"]:
+            write_plots(pngs, options["plots_path"])
+        if options["report_path"]:
+            title = f"Evaluation of {(options['model_path'] or Path('default model')).name} on {options['export'].name}"
+            write_evaluation_html(options["report_path"], metrics, pngs, title)
+    except ToxiclinksError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{int(judged.sum())} labelled links with a readable page ({int(labels.sum())} artificial):")
+    click.echo(format_metrics(metrics))
 
 
 @main.command(epilog="\b\nExample:\n  toxiclinks validate disavow.txt")

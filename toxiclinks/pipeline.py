@@ -11,12 +11,13 @@ import pandas as pd
 
 from toxiclinks import schema
 from toxiclinks.cache import PageCache, default_cache_path
-from toxiclinks.disavow import DisavowPlan, check_writable, decide, disavow_text, plan_disavow
+from toxiclinks.disavow import DisavowPlan, check_writable, decide, disavow_text, plan_disavow, read_disavow
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.exports import LINK_LEVEL, read_export
 from toxiclinks.features import build_features
 from toxiclinks.fetch import fetch_pages
 from toxiclinks.files import write_atomic
+from toxiclinks.labels import labels_from_column, labels_from_disavow
 from toxiclinks.model import load_model
 from toxiclinks.page import Page
 from toxiclinks.report import report_html
@@ -147,3 +148,34 @@ def write_table(table: pd.DataFrame, path: Path) -> None:
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class LabelledLinks:
+    """A labelled export, read and turned into features: what training and evaluation start from."""
+
+    links: pd.DataFrame
+    features: pd.DataFrame
+    labels: pd.Series  #: 1 artificial, 0 natural, NaN unlabelled
+    label_source: str
+
+
+def labelled_links(
+    export_path: str | Path,
+    settings: Settings,
+    label_column: str | None = None,
+    disavowed: Path | None = None,
+    columns: Mapping[str, str] | None = None,
+    progress: bool = False,
+) -> LabelledLinks:
+    """Read a labelled export (a label column, or the old disavow file as labels) and compute its features."""
+    links, settings = read_links(export_path, settings, columns)
+    if disavowed is not None:
+        labels = labels_from_disavow(links, read_disavow(disavowed))
+        source = f"disavow file {disavowed.name}"
+    else:
+        labels = labels_from_column(links, label_column)
+        source = f"label column of {Path(export_path).name}"
+    targets = pd.Series([url for url in links[schema.TARGET_URL].unique() if url])
+    pages = get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
+    return LabelledLinks(links, build_features(links, pages, settings), labels, source)

@@ -472,6 +472,25 @@ BACKLINKS: list[tuple[str, str | int, str, str, bool]] = [
     ),
 ]
 
+# The labels an auditor would give the example links (for 'toxiclinks train' and 'evaluate' demos); pages that
+# could not be read stay unlabelled.
+NATURAL_PAGES = {
+    "leafandcup",
+    "teahouse-talk",
+    "dailybrew-news",
+    "homecooking",
+    "coffeeandtea-guide",
+    "teeblog",
+    "slow-living",
+}
+
+
+def label_of(url: str, content: str | int) -> str:
+    if not isinstance(content, str):
+        return ""
+    return "natural" if any(f"{name}.example" in url for name in NATURAL_PAGES) else "artificial"
+
+
 AHREFS_HEADER = [
     "Referring page title",
     "Referring page URL",
@@ -556,6 +575,13 @@ def build() -> None:
             ]
         )
     (HERE / "backlinks.csv").write_text(rows.getvalue(), encoding="utf-8")
+
+    # The same export with the auditor's labels in an extra column, as users keep them after an audit.
+    lines = rows.getvalue().splitlines()
+    labelled = [lines[0] + ",Label"] + [
+        f"{line},{label_of(url, content)}" for line, (url, content, *_) in zip(lines[1:], BACKLINKS, strict=True)
+    ]
+    (HERE / "labelled.csv").write_text("\n".join(labelled) + "\n", encoding="utf-8")
 
     with (HERE / "pages.warc.gz").open("wb") as stream:
         warc = WARCWriter(stream, gzip=True)
