@@ -128,6 +128,28 @@ EXTENDED_INPUTS: tuple[str, ...] = (
 _BOOLEAN_INPUTS = {"has_author", "has_date", "ip_host", "free_host", "links_page_path", "paginated"}
 
 
+def page_spam_probabilities(classic: pd.DataFrame, model: LinkSpamModel | None = None) -> np.ndarray:
+    """Web-spam probability of pages from the six classic content features, with the default model's page part.
+
+    For researchers checking it on other labelled web-spam data: ``classic``
+    needs the columns ``words``, ``title_words``, ``avg_word_length``,
+    ``anchor_text_fraction``, ``visible_text_fraction`` and
+    ``compression_ratio`` (definitions of Castillo et al. 2007). The page part
+    is trained on WEBSPAM-UK2006 (CC BY-NC-SA 2.5).
+
+    >>> import pandas as pd
+    >>> thin = {"words": 120, "title_words": 2, "avg_word_length": 6.5, "anchor_text_fraction": 0.9,
+    ...         "visible_text_fraction": 0.05, "compression_ratio": 4.0}
+    >>> probability = page_spam_probabilities(pd.DataFrame([thin]))
+    >>> 0.0 <= float(probability[0]) <= 1.0
+    True
+    """
+    model = model or load_model()
+    if model.page_model_ is None:
+        raise ToxiclinksError("this model has no page part (it was trained on your labels alone)")
+    return page_spam_probability(model.page_model_, classic)
+
+
 def model_inputs(features: pd.DataFrame, page_probability: np.ndarray | None, names: Sequence[str]) -> pd.DataFrame:
     """Turn the features table into a model's numeric inputs, in the order of ``names``.
 
