@@ -8,7 +8,9 @@ from toxiclinks.disavow import (
     DisavowProblem,
     decide,
     disavow_text,
+    merge_disavow,
     plan_disavow,
+    read_allowlist,
     read_disavow,
     validate_lines,
 )
@@ -78,8 +80,9 @@ def test_plan_uses_domains_when_every_link_is_bad_and_urls_otherwise():
         ]
     )
     plan = plan_disavow(decide(scores, features))
-    assert plan.domains == ("spam.example",)
-    assert set(plan.urls) == {"http://mixed.example/bad", "https://someone.blogspot.com/post"}
+    # a blog on a shared platform is its own site: its host is disavowed, never the platform
+    assert plan.domains == ("someone.blogspot.com", "spam.example")
+    assert plan.urls == ("http://mixed.example/bad",)  # the site also has a confidently natural link
 
 
 def test_disavow_text_is_valid_for_google():
@@ -179,3 +182,136 @@ def test_validate_command_lists_problems_with_line_numbers_and_fails_on_errors(t
     clean.write_text("# fine\ndomain:spam.example\nhttps://x.example/a\n")
     ok = CliRunner().invoke(main, ["validate", str(clean)])
     assert ok.exit_code == 0 and "1 domains, 1 URLs; 0 errors, 0 warnings" in ok.output
+
+
+def _bad_links(*urls, natural=()):
+    rows = [{"url": url} for url in urls] + [{"url": url, "label": "natural", "p": 0.1} for url in natural]
+    return _scores_and_features(rows)
+
+
+def test_levels_url_domain_and_auto():
+    scores, features = _bad_links(
+        "http://spam.example/1", "http://spam.example/2", "http://mixed.example/1", natural=("http://mixed.example/2",)
+    )
+    decided = decide(scores, features)
+    assert plan_disavow(decided, level="url").domains == ()
+    assert set(plan_disavow(decided, level="url").urls) == {
+        "http://spam.example/1",
+        "http://spam.example/2",
+        "http://mixed.example/1",
+    }
+    assert plan_disavow(decided, level="domain").domains == ("mixed.example", "spam.example")
+    auto = plan_disavow(decided, level="auto")
+    assert auto.domains == ("spam.example",) and auto.urls == ("http://mixed.example/1",)
+    with pytest.raises(ToxiclinksError, match="--level"):
+        plan_disavow(decided, level="everything")
+
+
+def test_idn_sites_are_written_as_punycode(tmp_path):
+    from toxiclinks.urls import normalize_url
+
+    scores, features = _bad_links(normalize_url("http://bücher-spam.example/x"))
+    text = disavow_text(plan_disavow(decide(scores, features)))
+    assert "domain:xn--bcher-spam-9db.example" in text and text.isascii()
+
+
+def test_allowlist_file_forms_and_own_sites(tmp_path):
+    allow = tmp_path / "allow.txt"
+    allow.write_text(
+        "# partners we trust\nnews.example\n*.partner.example  # every subdomain\n"
+        "domain:friend.example\nhttps://blog.example/the-good-post\n"
+    )
+    allowlist = read_allowlist(allow, own=["mysite.example"])
+    assert allowlist.allows("https://www.news.example/x") and not allowlist.allows("https://sub.news.example/x")
+    assert allowlist.allows("https://a.b.partner.example/") and allowlist.allows("https://friend.example/")
+    assert allowlist.allows("https://blog.example/the-good-post") and not allowlist.allows("https://blog.example/other")
+    assert allowlist.allows("https://shop.mysite.example/")
+    scores, features = _bad_links("https://www.news.example/x", "https://spam.example/1")
+    decided = decide(scores, features, allowlist)
+    assert decided[schema.DISAVOW].tolist() == [False, True]
+    assert decided[schema.DECISION].iloc[0] == "kept: on your allowlist or one of your sites"
+
+
+def test_a_bad_allowlist_line_is_a_clear_error(tmp_path):
+    allow = tmp_path / "allow.txt"
+    allow.write_text("good.example\nnot a domain at all\n")
+    with pytest.raises(ToxiclinksError, match=r"allow.txt:2: not a domain"):
+        read_allowlist(allow)
+
+
+def test_the_targets_own_site_is_never_disavowed():
+    scores, features = _scores_and_features([{"url": "https://blog.me.example/post"}])
+    scores[schema.TARGET_URL] = "https://www.me.example/"
+    assert decide(scores, features)[schema.DECISION].iloc[0] == "kept: the target's own site"
+
+
+def test_merge_keeps_every_old_line_and_adds_only_what_is_new():
+    old = read_disavow(OLD)
+    plan = DisavowPlan(
+        domains=("spam-links.example", "sub.casino-partner.example", "fresh-spam.example"),
+        urls=("https://blog.example/guest-post", "http://spam-links.example/other", "https://new.example/p"),
+        comments=("Disavow file written by toxiclinks",),
+    )
+    merged = merge_disavow(old, plan, "backlinks.csv")
+    lines = merged.merged.splitlines()
+    old_lines = OLD.read_bytes().decode("utf-8-sig").splitlines()
+    for number, line in enumerate(old_lines, start=1):  # every line the user wrote is still there, in order
+        expected = (
+            line if number not in (13, 14) else f"# toxiclinks: kept as a comment, Google would reject it: {line}"
+        )
+        assert lines[number - 1] == expected
+    assert merged.added_domains == ("fresh-spam.example",) and merged.added_urls == ("https://new.example/p",)
+    assert merged.already_listed == 2  # domain:spam-links.example, the guest post
+    assert merged.implied == 2  # sub.casino-partner.example and a URL under spam-links.example
+    assert merged.invalid_kept_as_comments == (13, 14)
+    assert (
+        lines[len(old_lines) + 1].startswith("# added by toxiclinks") and "backlinks.csv" in lines[len(old_lines) + 1]
+    )
+    assert lines[-2:] == ["domain:fresh-spam.example", "https://new.example/p"]
+    assert merged.new_entries.splitlines()[1:] == ["domain:fresh-spam.example", "https://new.example/p"]
+    assert read_disavow_text_errors(merged.merged) == []
+
+
+def read_disavow_text_errors(text):
+    from toxiclinks.disavow import parse_disavow
+
+    return parse_disavow(text).errors
+
+
+def test_merging_nothing_new_leaves_the_file_as_it_was():
+    old = read_disavow(OLD)
+    merged = merge_disavow(old, DisavowPlan(domains=("spam-links.example",)), "x.csv")
+    assert merged.added_domains == () and "added by toxiclinks" not in merged.merged
+
+
+def test_scan_with_merge_writes_merged_and_new_only_files(tmp_path):
+    from click.testing import CliRunner
+
+    from toxiclinks.cli import main
+
+    from conftest import EXAMPLE
+
+    old = tmp_path / "current.txt"
+    old.write_text("# my manual entries\ndomain:autoparts-deals.example\nhttps://old-spam.example/page\n")
+    out = tmp_path / "disavow.txt"
+    result = CliRunner().invoke(
+        main,
+        [
+            "scan",
+            str(EXAMPLE / "backlinks.csv"),
+            "--pages",
+            str(EXAMPLE / "pages.warc.gz"),
+            "--offline",
+            "-o",
+            str(out),
+            "--merge",
+            str(old),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    merged = out.read_text().splitlines()
+    assert merged[:3] == ["# my manual entries", "domain:autoparts-deals.example", "https://old-spam.example/page"]
+    assert merged.count("domain:autoparts-deals.example") == 1  # already there: not added twice
+    new_only = (tmp_path / "disavow.new.txt").read_text().splitlines()
+    assert "domain:casino-news-daily.example" in new_only and "domain:autoparts-deals.example" not in new_only
+    assert "added 6 domains and 0 URLs; skipped 1 already listed" in result.output

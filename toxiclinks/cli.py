@@ -259,6 +259,36 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Use this trained model instead of the default, e.g. --model models/mine.joblib.",
 )
+@click.option(
+    "--level",
+    type=click.Choice(["auto", "domain", "url"]),
+    default="auto",
+    show_default=True,
+    help="Disavow whole sites (domain:), single URLs, or decide per site (auto: domain: when most of its links "
+    "are artificial and none is confidently natural).",
+)
+@click.option(
+    "--allow",
+    "allow_path",
+    type=click.Path(path_type=Path),
+    help="Never disavow what this file lists: one per line, example.com (and www.), *.example.com, "
+    "domain:example.com or a URL; # comments. E.g. --allow allowlist.txt.",
+)
+@click.option("--own", help="Your own sites, never disavowed, comma-separated, e.g. --own example.com,example.org.")
+@click.option(
+    "--merge",
+    "merge_path",
+    type=click.Path(path_type=Path),
+    help="Merge into your current disavow file: every line of it is kept, new entries are added under a dated "
+    "comment, and the new entries alone go to --new-entries. E.g. --merge current-disavow.txt.",
+)
+@click.option(
+    "--new-entries",
+    "new_entries_path",
+    type=click.Path(path_type=Path),
+    help="With --merge: where the new entries alone go. Default: OUTPUT with .new.txt, e.g. disavow.new.txt.",
+)
+@click.option("--all-features", is_flag=True, help="Add every feature column to --scores.")
 @fetch_options
 def scan_command(**options: Any) -> None:
     """Score every backlink of EXPORT and write the disavow file.
@@ -273,6 +303,9 @@ def scan_command(**options: Any) -> None:
     settings = _settings(
         options,
         threshold=options["threshold"],
+        level=options["level"],
+        allow_path=options["allow_path"],
+        own_sites=_split_list(options["own"]),
         brand=_split_list(options["brand"]),
         keywords=_split_list(options["keywords"]),
         model_path=options["model_path"],
@@ -285,7 +318,14 @@ def scan_command(**options: Any) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("default" if options["verbose"] else "ignore")
             result = scan(options["export"], settings, _parse_columns(options["columns"]), progress=progress)
-        write_outputs(result, options["export"].name, *outputs)
+        merge = write_outputs(
+            result,
+            options["export"].name,
+            *outputs,
+            merge_path=options["merge_path"],
+            new_entries_path=options["new_entries_path"],
+            all_features=options["all_features"],
+        )
     except ToxiclinksError as exc:
         raise click.ClickException(str(exc)) from None
     _echo_read_summary(result.links.attrs)
@@ -295,6 +335,11 @@ def scan_command(**options: Any) -> None:
         f"{labels.get(schema.LABEL_NATURAL, 0)} natural, {labels.get(schema.LABEL_UNKNOWN, 0)} not read; "
         f"disavow file {options['disavow_path']}: {len(result.plan.domains)} domains, {len(result.plan.urls)} URLs"
     )
+    if merge is not None:
+        click.echo(
+            f"merged into {options['disavow_path']} (every line of {options['merge_path'].name} kept): "
+            f"{merge.summary()}"
+        )
 
 
 @main.command(name="fetch", epilog="\b\nExample:\n  toxiclinks fetch backlinks.csv --cache pages.sqlite --workers 32")

@@ -18,7 +18,7 @@ import pandas as pd
 from toxiclinks import __version__, schema
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.features import is_true
-from toxiclinks.files import decode_bytes
+from toxiclinks.files import decode_bytes, read_user_text
 from toxiclinks.urls import SHARED_PLATFORMS, host_of, is_ip, normalize_url, registered_domain
 
 MAX_LINES = 100_000
@@ -40,17 +40,98 @@ class DisavowPlan:
         return [f"# {comment}" for comment in self.comments] + body
 
 
-def decide(scores: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
+LEVELS = ("auto", "domain", "url")
+CONFIDENTLY_NATURAL = 0.2  #: a site with a link under this probability is never disavowed whole
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    """Sites and pages never to disavow: exact hosts (with www.), wildcard subdomains, and single URLs."""
+
+    hosts: frozenset[str] = frozenset()  #: ``example.com``: that host and its www. host
+    wildcards: frozenset[str] = frozenset()  #: ``*.example.com``: the domain and every subdomain
+    urls: frozenset[str] = frozenset()
+
+    def allows(self, url: str) -> bool:
+        """True when ``url`` is on the allowlist.
+
+        >>> allow = Allowlist(hosts=frozenset({"news.example"}), wildcards=frozenset({"partner.example"}))
+        >>> allow.allows("https://www.news.example/a"), allow.allows("https://blog.partner.example/")
+        (True, True)
+        >>> allow.allows("https://other.news.example/")
+        False
+        """
+        host = host_of(url)
+        if normalize_url(url) in self.urls or host.removeprefix("www.") in self.hosts:
+            return True
+        return _covering_domain(host, set(self.wildcards)) is not None
+
+
+def read_allowlist(path: str | Path | None, own: Iterable[str] = ()) -> Allowlist:
+    """Read an allowlist file (``#`` comments, hosts, ``*.`` wildcards, ``domain:`` lines, URLs); add ``own`` sites.
+
+    Your own sites count as wildcards: nothing on them or their subdomains is disavowed.
+    """
+    hosts: set[str] = set()
+    wildcards = {registered_domain(site if "/" in site else f"http://{site}/") for site in own if site.strip()}
+    urls: set[str] = set()
+    text = read_user_text(path, "allowlist") if path else ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = (
+            raw.split("#", 1)[0].strip().lower() if not raw.strip().startswith(("http://", "https://")) else raw.strip()
+        )
+        if not line:
+            continue
+        if line.startswith(("http://", "https://")):
+            url = normalize_url(line)
+            if not url:
+                raise ToxiclinksError(f"{path}:{number}: not a valid URL: {raw.strip()!r}")
+            urls.add(url)
+        elif line.startswith("*."):
+            wildcards.add(_ascii_host(line[2:]))
+        else:
+            host = _ascii_host(line.removeprefix("domain:").strip())
+            if not _HOST.match(host):
+                raise ToxiclinksError(f"{path}:{number}: not a domain, *.domain or URL: {raw.strip()!r}")
+            if line.startswith("domain:"):
+                wildcards.add(host)  # as in a disavow file: the domain and its subdomains
+            else:
+                hosts.add(host.removeprefix("www."))
+    return Allowlist(frozenset(hosts), frozenset(wildcards), frozenset(urls))
+
+
+def _ascii_host(host: str) -> str:
+    host = host.strip().strip(".").lower()
+    try:
+        return host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def site_of(url: str) -> str:
+    """The site a link comes from: its registered domain, or its host on a shared platform.
+
+    >>> site_of("https://a.b.example.co.uk/x"), site_of("https://someone.blogspot.com/post")
+    ('example.co.uk', 'someone.blogspot.com')
+    """
+    domain = registered_domain(url)
+    return host_of(url) if domain in SHARED_PLATFORMS else domain
+
+
+def decide(scores: pd.DataFrame, features: pd.DataFrame, allowlist: Allowlist | None = None) -> pd.DataFrame:
     """Add ``disavow`` and ``decision`` to the scores: which artificial links to disavow and why not others.
 
     Never disavowed: links not labelled artificial, links no longer on the page,
-    links that pass no PageRank (nofollow, sponsored, ugc), and links from the
-    target's own host.
+    links that pass no PageRank (nofollow, sponsored, ugc), the target's own
+    site, and anything on the allowlist (which holds your own sites too).
     """
     decided = scores.copy()
     reasons = []
     for (_, row), (_, feature) in zip(scores.iterrows(), features.loc[scores.index].iterrows(), strict=True):
-        if row[schema.LABEL] == schema.LABEL_UNKNOWN:
+        source = row[schema.SOURCE_URL]
+        if allowlist is not None and allowlist.allows(source):
+            reasons.append("kept: on your allowlist or one of your sites")
+        elif row[schema.LABEL] == schema.LABEL_UNKNOWN:
             reasons.append("kept: page not read, cannot judge")
         elif row.get(schema.LEVEL, "link") == "link" and not is_true(feature["link_found"]):
             reasons.append("kept: link no longer on the page")
@@ -58,7 +139,9 @@ def decide(scores: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
             reasons.append("kept: natural")
         elif any(is_true(feature[flag]) for flag in ("link_nofollow", "link_sponsored", "link_ugc")):
             reasons.append("kept: link passes no PageRank (nofollow/sponsored/ugc)")
-        elif is_true(feature["same_host"]):
+        elif is_true(feature["same_host"]) or (
+            row[schema.TARGET_URL] and site_of(source) == site_of(row[schema.TARGET_URL])
+        ):
             reasons.append("kept: the target's own site")
         else:
             reasons.append("disavow")
@@ -67,23 +150,34 @@ def decide(scores: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
     return decided
 
 
-def plan_disavow(scores: pd.DataFrame, source_name: str = "") -> DisavowPlan:
-    """Turn decided scores into domain and URL entries.
+def plan_disavow(scores: pd.DataFrame, source_name: str = "", level: str = "auto") -> DisavowPlan:
+    """Turn decided scores into ``domain:`` and URL entries.
 
-    A referring domain is disavowed whole when every one of its links that
-    could be judged is to be disavowed and it is not a shared platform;
-    otherwise only its artificial URLs are.
+    * ``url``: the disavowed URLs only;
+    * ``domain``: a ``domain:`` line for every site with a link to disavow;
+    * ``auto``: a ``domain:`` line when most of the site's judged links are to
+      be disavowed and none of its links is natural with confidence
+      (probability under 0.2) or kept on purpose; otherwise the URLs.
+
+    A site is a registered domain, or a host on a shared platform
+    (``someone.blogspot.com``): the platform itself is never disavowed whole.
     """
+    if level not in LEVELS:
+        raise ToxiclinksError(f"--level must be one of {', '.join(LEVELS)}")
     domains: list[str] = []
     urls: list[str] = []
-    judged = scores[scores[schema.LABEL] != schema.LABEL_UNKNOWN]
-    by_domain = judged.groupby(judged[schema.SOURCE_URL].map(registered_domain), sort=True)
-    for domain, group in by_domain:
+    for site, group in scores.groupby(scores[schema.SOURCE_URL].map(site_of), sort=True):
         to_disavow = group[group[schema.DISAVOW]]
         if to_disavow.empty:
             continue
-        if len(to_disavow) == len(group) and domain not in SHARED_PLATFORMS and "." in str(domain):
-            domains.append(str(domain))
+        judged = group[group[schema.LABEL] != schema.LABEL_UNKNOWN]
+        confidently_natural = (judged[schema.PROBABILITY] < CONFIDENTLY_NATURAL).any()
+        kept_on_purpose = group[schema.DECISION].str.startswith("kept: on your allowlist").any()
+        whole_site = level == "domain" or (
+            level == "auto" and 2 * len(to_disavow) > len(judged) and not confidently_natural
+        )
+        if whole_site and not kept_on_purpose and "." in str(site) and not is_ip(str(site)):
+            domains.append(str(site))
         else:
             urls.extend(sorted(set(to_disavow[schema.SOURCE_URL])))
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -94,20 +188,93 @@ def plan_disavow(scores: pd.DataFrame, source_name: str = "") -> DisavowPlan:
     return DisavowPlan(domains=tuple(domains), urls=tuple(urls), comments=comments)
 
 
+@dataclass(frozen=True)
+class MergeResult:
+    """A merged disavow file, the new entries alone, and what changed."""
+
+    merged: str  #: the old file, every line kept in order, then the new entries under a dated comment
+    new_entries: str  #: the new entries alone
+    added_domains: tuple[str, ...]
+    added_urls: tuple[str, ...]
+    already_listed: int  #: new entries the old file already had, to the letter
+    implied: int  #: new URLs and domains the old file's domain: lines already cover
+    invalid_kept_as_comments: tuple[int, ...]  #: old line numbers Google would reject, kept as comments
+
+    def summary(self) -> str:
+        """One line saying what the merge changed."""
+        parts = [f"added {len(self.added_domains)} domains and {len(self.added_urls)} URLs"]
+        if self.already_listed or self.implied:
+            parts.append(f"skipped {self.already_listed} already listed and {self.implied} covered by domain: lines")
+        if self.invalid_kept_as_comments:
+            lines = ", ".join(map(str, self.invalid_kept_as_comments[:5]))
+            parts.append(f"kept {len(self.invalid_kept_as_comments)} invalid old lines as comments (lines {lines})")
+        return "; ".join(parts)
+
+
+def merge_disavow(old: DisavowFile, plan: DisavowPlan, source_name: str = "") -> MergeResult:
+    """Merge new entries into a user's disavow file without ever losing one of their lines.
+
+    Every old line stays, in order, as written; a line Google would reject is
+    kept as a comment that says why. New entries the old file already lists,
+    or covers with a ``domain:`` line, are skipped; the rest go under a dated
+    comment at the end.
+    """
+    invalid = {problem.line for problem in old.errors if problem.line}
+    kept = [
+        f"# toxiclinks: kept as a comment, Google would reject it: {line.text}" if line.number in invalid else line.text
+        for line in old.lines
+    ]
+    old_domains, old_urls = set(old.domains), set(old.urls)
+    added_domains, added_urls, already, implied = [], [], 0, 0
+    for domain in plan.domains:
+        if domain in old_domains:
+            already += 1
+        elif _covering_domain(domain, old_domains):
+            implied += 1
+        else:
+            added_domains.append(domain)
+    for url in plan.urls:
+        if url in old_urls:
+            already += 1
+        elif _covering_domain(host_of(url), old_domains | set(added_domains)):
+            implied += 1
+        else:
+            added_urls.append(url)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    entries = [f"domain:{domain}" for domain in added_domains] + added_urls
+    section = [f"# added by toxiclinks {__version__} on {now}" + (f" from {source_name}" if source_name else "")]
+    merged_lines = kept + ([""] if kept and kept[-1].strip() else []) + section + entries if entries else kept
+    new_only = [*plan.comments[:1], *entries]
+    return MergeResult(
+        merged="\n".join(merged_lines) + "\n" if merged_lines else "",
+        new_entries="\n".join(new_only) + "\n",
+        added_domains=tuple(added_domains),
+        added_urls=tuple(added_urls),
+        already_listed=already,
+        implied=implied,
+        invalid_kept_as_comments=tuple(sorted(invalid)),
+    )
+
+
+def check_google_limits(text: str) -> str:
+    """Check a finished file against Google's limits; return it unchanged."""
+    lines = text.splitlines()
+    size = len(text.encode("utf-8"))
+    if len(lines) > MAX_LINES or size > MAX_BYTES:
+        raise ToxiclinksError(
+            f"the disavow file would have {len(lines):,} lines / {size:,} bytes, over Google's "
+            f"limit of {MAX_LINES:,} lines and 2 MB; disavow whole domains instead of URLs (--level domain)"
+        )
+    return text
+
+
 def disavow_text(plan: DisavowPlan) -> str:
     """The file's text, checked against Google's limits and format.
 
     >>> disavow_text(DisavowPlan(domains=("spam.example",), urls=("http://x.example/a",)))
     'domain:spam.example\\nhttp://x.example/a\\n'
     """
-    lines = plan.lines()
-    text = "\n".join(lines) + "\n"
-    size = len(text.encode("utf-8"))
-    if len(lines) > MAX_LINES or size > MAX_BYTES:
-        raise ToxiclinksError(
-            f"the disavow file would have {len(lines):,} lines / {size:,} bytes, over Google's "
-            f"limit of {MAX_LINES:,} lines and 2 MB; disavow whole domains instead of URLs"
-        )
+    text = check_google_limits("\n".join(plan.lines()) + "\n")
     errors = parse_disavow(text).errors
     if errors:
         raise ToxiclinksError(f"the disavow file would be invalid: line {errors[0].line}: {errors[0].message}")

@@ -11,7 +11,18 @@ import pandas as pd
 
 from toxiclinks import schema
 from toxiclinks.cache import PageCache, default_cache_path
-from toxiclinks.disavow import DisavowPlan, check_writable, decide, disavow_text, plan_disavow, read_disavow
+from toxiclinks.disavow import (
+    DisavowPlan,
+    MergeResult,
+    check_google_limits,
+    check_writable,
+    decide,
+    disavow_text,
+    merge_disavow,
+    plan_disavow,
+    read_allowlist,
+    read_disavow,
+)
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.exports import LINK_LEVEL, read_export
 from toxiclinks.features import build_features
@@ -86,15 +97,18 @@ def scan(
     >>> sorted(set(result.scores["label"]))
     ['artificial', 'natural', 'unknown']
     """
+    allowlist = (
+        read_allowlist(settings.allow_path, settings.own_sites) if settings.allow_path or settings.own_sites else None
+    )
     links, settings = read_links(export_path, settings, columns)
     # The target pages too, when they can be had: their text is the target's topic.
     targets = pd.Series([url for url in links[schema.TARGET_URL].unique() if url])
     pages = get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
     features = build_features(links, pages, settings)
     model = load_model(settings.model_path)
-    scores = decide(score_links(links, features, model, settings.threshold), features)
+    scores = decide(score_links(links, features, model, settings.threshold), features, allowlist)
     LOGGER.info("scored %d links", len(scores))
-    plan = plan_disavow(scores, Path(export_path).name)
+    plan = plan_disavow(scores, Path(export_path).name, settings.level)
     return ScanResult(links=links, features=features, scores=scores, plan=plan)
 
 
@@ -104,19 +118,38 @@ def write_outputs(
     disavow_path: Path | None = None,
     scores_path: Path | None = None,
     report_path: Path | None = None,
-) -> None:
-    """Render every output first, then write each atomically: an error leaves no partial file."""
+    merge_path: Path | None = None,
+    new_entries_path: Path | None = None,
+    all_features: bool = False,
+) -> MergeResult | None:
+    """Render every output first, then write each atomically: an error leaves no partial file.
+
+    With ``merge_path`` the disavow file is the user's old file with the new
+    entries merged in (every old line kept), and the new entries alone go to
+    ``new_entries_path`` (default: ``<output>.new.txt``).
+    """
     rendered: list[tuple[Path, str]] = []
-    if disavow_path:
+    merge = None
+    if disavow_path and merge_path:
+        merge = merge_disavow(read_disavow(merge_path), result.plan, export_name)
+        rendered.append((disavow_path, check_google_limits(merge.merged)))
+        new_entries_path = new_entries_path or disavow_path.with_name(f"{disavow_path.stem}.new.txt")
+        rendered.append((new_entries_path, merge.new_entries))
+    elif disavow_path:
         rendered.append((disavow_path, disavow_text(result.plan)))
     if scores_path:
-        rendered.append((scores_path, result.scores[schema.SCORE_COLUMNS].to_csv(index=False)))
+        table = result.scores[schema.SCORE_COLUMNS]
+        if all_features:
+            extra = [column for column in result.features.columns if column not in table.columns]
+            table = pd.concat([table, result.features[extra]], axis=1)
+        rendered.append((scores_path, table.to_csv(index=False)))
     if report_path:
-        rendered.append((report_path, report_html(result.scores, result.plan, export_name)))
+        rendered.append((report_path, report_html(result.scores, result.plan, export_name, result.features)))
     for path, _ in rendered:
         check_writable(path)
     for path, text in rendered:
         write_atomic(path, text)
+    return merge
 
 
 def feature_table(

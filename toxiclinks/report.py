@@ -27,7 +27,7 @@ td.url{word-break:break-all;max-width:28rem}
 """
 
 
-def report_html(scores: pd.DataFrame, plan: DisavowPlan, export_name: str) -> str:
+def report_html(scores: pd.DataFrame, plan: DisavowPlan, export_name: str, features: pd.DataFrame | None = None) -> str:
     """Render the report: summary counts, the links most likely artificial first, what was not read,
     the anchors of the profile, and the disavow file's contents. Everything from pages and exports is escaped.
     """

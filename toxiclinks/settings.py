@@ -49,6 +49,10 @@ class Settings:
     max_bytes: int = 5 * 1024 * 1024  #: larger bodies (after decompression) are cut off
     respect_robots: bool = True
     allow_private: bool = False  #: fetch loopback/private addresses (refused by default: exports are untrusted)
+    #: disavow policy: "auto", "domain" or "url"; sites never to disavow; your own sites
+    level: str = "auto"
+    allow_path: Path | None = None
+    own_sites: tuple[str, ...] = ()
     #: processes for feature extraction (-1: every core)
     jobs: int = -1
     #: the trained model to use; None means the default model shipped in ``models/``
