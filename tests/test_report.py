@@ -45,3 +45,31 @@ def test_report_counts_and_lists_unread_pages():
     page = report_html(scores, DisavowPlan(), "x.csv")
     assert "<b>1</b>not read" in page and "http_404" in page
     assert "http://" not in page.split("<body>")[0].replace("http://a.example", "")  # no external resources
+
+
+def _example_report():
+    from toxiclinks.pipeline import scan
+    from toxiclinks.settings import Settings
+
+    from conftest import EXAMPLE
+
+    result = scan(EXAMPLE / "backlinks.csv", Settings(pages_path=EXAMPLE / "pages.warc.gz", offline=True))
+    return result, report_html(result.scores, result.plan, "backlinks.csv", result.features, result.threshold)
+
+
+def test_report_groups_artificial_links_by_site_with_charts_and_the_threshold():
+    result, page = _example_report()
+    assert "autoparts-deals.example · 3 artificial links" in page
+    assert (
+        page.count("<details>")
+        == result.scores["label"]
+        .eq("artificial")
+        .groupby(result.scores["source_url"].str.split("/").str[2].str.removeprefix("www."))
+        .any()
+        .sum()
+    )
+    assert page.count("<rect") >= 10 + 7  # ten histogram bins and seven anchor classes
+    assert f"threshold {result.threshold:.2f}" in page
+    assert "use keyword anchors" in page  # the over-optimisation note: most example anchors are money keywords
+    assert 'id="search"' in page and 'class="sortable"' in page
+    assert "http_404: 1" in page and "http_503: 1" in page

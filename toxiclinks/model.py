@@ -291,7 +291,9 @@ _DESCRIPTIONS: dict[str, Callable[[pd.Series, pd.Series], str]] = {
     "anchor_spam_fraction": lambda f, x: (
         f"anchor '{f['page_anchor']}' uses spam vocabulary" if float(f["anchor_spam_fraction"]) > 0 else ""
     ),
-    "log_link_count": lambda f, x: f"{_plural(f['link_count'], 'link')} to the target on the page",
+    "log_link_count": lambda f, x: (
+        f"{_plural(f['link_count'], 'link')} to the target on the page" if float(f["link_count"]) > 0 else ""
+    ),
     "link_hidden": lambda f, x: "link is hidden from readers" if x["link_hidden"] else "",
     "link_is_image": lambda f, x: "image link" if x["link_is_image"] else "",
 }

@@ -46,6 +46,7 @@ class ScanResult:
     features: pd.DataFrame
     scores: pd.DataFrame
     plan: DisavowPlan
+    threshold: float | None = None  #: the threshold the labels were given with
 
 
 def read_links(
@@ -109,7 +110,8 @@ def scan(
     scores = decide(score_links(links, features, model, settings.threshold), features, allowlist)
     LOGGER.info("scored %d links", len(scores))
     plan = plan_disavow(scores, Path(export_path).name, settings.level)
-    return ScanResult(links=links, features=features, scores=scores, plan=plan)
+    threshold = model.threshold if settings.threshold is None else settings.threshold
+    return ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=threshold)
 
 
 def write_outputs(
@@ -144,7 +146,9 @@ def write_outputs(
             table = pd.concat([table, result.features[extra]], axis=1)
         rendered.append((scores_path, table.to_csv(index=False)))
     if report_path:
-        rendered.append((report_path, report_html(result.scores, result.plan, export_name, result.features)))
+        rendered.append(
+            (report_path, report_html(result.scores, result.plan, export_name, result.features, result.threshold))
+        )
     for path, _ in rendered:
         check_writable(path)
     for path, text in rendered:

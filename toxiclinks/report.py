@@ -1,4 +1,8 @@
-"""The HTML report: one self-contained file a user opens in any browser, offline."""
+"""The HTML report: one self-contained file (styles, charts and script inline) that opens offline in any browser.
+
+Everything taken from pages and exports is escaped; the charts are inline SVG;
+the tables sort on a click on their headers and filter as you type.
+"""
 
 from __future__ import annotations
 
@@ -8,89 +12,260 @@ from collections import Counter
 import pandas as pd
 
 from toxiclinks import __version__, schema
-from toxiclinks.disavow import DisavowPlan
+from toxiclinks.disavow import DisavowPlan, site_of
 
 _STYLE = """
-body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;
-color:#1d232b;padding:0 1rem}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;font-size:1.2rem}
-.muted{color:#5b6673}.cards{display:flex;gap:1rem;flex-wrap:wrap}
-.card{border:1px solid #d8dee6;border-radius:8px;padding:.8rem 1.1rem;min-width:9rem}
-.card b{display:block;font-size:1.6rem}
-table{border-collapse:collapse;width:100%;font-size:13.5px}th,td{border-bottom:1px solid #e3e8ee;
-padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f4f6f9}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.artificial{color:#b42318;font-weight:600}.natural{color:#067647}.unknown{color:#5b6673}
-.bar{display:inline-block;height:.7rem;background:#d92d20;border-radius:2px;vertical-align:middle}
-pre{background:#f4f6f9;padding:.8rem;border-radius:6px;overflow:auto}
-td.url{word-break:break-all;max-width:28rem}
+:root{--red:#b42318;--green:#067647;--grey:#5b6673;--line:#e3e8ee;--bg:#f6f8fa}
+*{box-sizing:border-box}body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d232b}
+main{max-width:1180px;margin:0 auto;padding:1.5rem 1.2rem 3rem}
+h1{font-size:1.6rem;margin:.2rem 0}h2{margin:2.2rem 0 .6rem;font-size:1.2rem}
+.muted{color:var(--grey)}.cards{display:flex;gap:.8rem;flex-wrap:wrap;margin-top:1rem}
+.card{border:1px solid var(--line);border-radius:10px;padding:.7rem 1rem;min-width:8.5rem;background:#fff}
+.card b{display:block;font-size:1.7rem;line-height:1.2}.card.bad b{color:var(--red)}.card.good b{color:var(--green)}
+table{border-collapse:collapse;width:100%;font-size:13.5px}
+th,td{border-bottom:1px solid var(--line);padding:.4rem .5rem;text-align:left;vertical-align:top}
+th{background:var(--bg);position:sticky;top:0;cursor:pointer;user-select:none;white-space:nowrap}
+th[data-sort]::after{content:" \\2195";color:#98a2b3}td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.url{word-break:break-all;max-width:26rem}.artificial{color:var(--red);font-weight:600}
+.natural{color:var(--green)}.unknown{color:var(--grey)}
+.bar{display:inline-block;height:.65rem;background:var(--red);border-radius:2px;vertical-align:middle}
+.tools{display:flex;gap:.6rem;margin:.4rem 0 .6rem}.tools input,.tools select{font:inherit;padding:.3rem .5rem;
+border:1px solid #cfd6de;border-radius:6px}.tools input{flex:1}
+details{border:1px solid var(--line);border-radius:8px;margin:.4rem 0;background:#fff}
+summary{cursor:pointer;padding:.5rem .8rem;font-weight:600}details table{margin:0 0 .4rem}
+pre{background:var(--bg);padding:.8rem;border-radius:8px;overflow:auto;max-height:24rem}
+.charts{display:flex;gap:2rem;flex-wrap:wrap}.note{background:#fff7ed;border:1px solid #fed7aa;border-radius:8px;
+padding:.5rem .8rem}
+"""
+
+_SCRIPT = """
+document.querySelectorAll('table.sortable').forEach(function(table){
+  table.querySelectorAll('th').forEach(function(th,column){
+    th.dataset.sort='';
+    th.addEventListener('click',function(){
+      var body=table.tBodies[0],rows=Array.from(body.rows),up=th.dataset.dir!=='up';th.dataset.dir=up?'up':'down';
+      rows.sort(function(a,b){var x=a.cells[column].dataset.value||a.cells[column].textContent,
+        y=b.cells[column].dataset.value||b.cells[column].textContent,nx=parseFloat(x),ny=parseFloat(y);
+        var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return up?c:-c;});
+      rows.forEach(function(row){body.appendChild(row);});});});});
+var search=document.getElementById('search'),label=document.getElementById('label');
+function filter(){var q=search.value.toLowerCase(),l=label.value;
+  document.querySelectorAll('#links tbody tr').forEach(function(row){
+    row.hidden=!(row.textContent.toLowerCase().includes(q)&&(!l||row.dataset.label===l));});}
+if(search){search.addEventListener('input',filter);label.addEventListener('change',filter);}
 """
 
 
-def report_html(scores: pd.DataFrame, plan: DisavowPlan, export_name: str, features: pd.DataFrame | None = None) -> str:
-    """Render the report: summary counts, the links most likely artificial first, what was not read,
-    the anchors of the profile, and the disavow file's contents. Everything from pages and exports is escaped.
+def report_html(
+    scores: pd.DataFrame,
+    plan: DisavowPlan,
+    export_name: str,
+    features: pd.DataFrame | None = None,
+    threshold: float | None = None,
+) -> str:
+    """Render the report: counts, the score distribution, artificial links by referring site, every link in a
+    sortable and filterable table, the anchor texts of the profile, what was not read and why, and the disavow file.
     """
-    labels = Counter(scores[schema.LABEL])
     esc = html.escape
+    labels = Counter(scores[schema.LABEL])
+    disavowed = int(scores[schema.DISAVOW].sum())
     cards = "".join(
-        f'<div class="card"><b>{value:,}</b>{esc(name)}</div>'
-        for name, value in (
-            ("backlinks", len(scores)),
-            ("artificial", labels.get(schema.LABEL_ARTIFICIAL, 0)),
-            ("natural", labels.get(schema.LABEL_NATURAL, 0)),
-            ("not read", labels.get(schema.LABEL_UNKNOWN, 0)),
-            ("to disavow", int(scores[schema.DISAVOW].sum())),
+        f'<div class="card {kind}"><b>{value:,}</b>{esc(name)}</div>'
+        for name, value, kind in (
+            ("backlinks", len(scores), ""),
+            ("artificial", labels.get(schema.LABEL_ARTIFICIAL, 0), "bad"),
+            ("natural", labels.get(schema.LABEL_NATURAL, 0), "good"),
+            ("not read", labels.get(schema.LABEL_UNKNOWN, 0), ""),
+            ("links disavowed", disavowed, "bad"),
+            ("disavow lines", len(plan.domains) + len(plan.urls), ""),
         )
     )
-    ordered = scores.sort_values(schema.PROBABILITY, ascending=False, na_position="last")
-    rows = []
-    for row in ordered.itertuples(index=False):
-        probability = getattr(row, schema.PROBABILITY)
-        shown = "" if pd.isna(probability) else f"{probability:.2f}"
-        width = 0 if pd.isna(probability) else int(60 * probability)
-        label = getattr(row, schema.LABEL)
-        rows.append(
-            "<tr>"
-            f'<td class="url">{esc(getattr(row, schema.SOURCE_URL))}</td>'
-            f"<td>{esc(str(getattr(row, schema.ANCHOR)))}</td>"
-            f'<td class="num">{shown} <span class="bar" style="width:{width}px"></span></td>'
-            f'<td class="{esc(label)}">{esc(label)}</td>'
-            f"<td>{esc(str(getattr(row, schema.REASONS)))}</td>"
-            f"<td>{esc(str(getattr(row, schema.DECISION)))}</td>"
-            "</tr>"
-        )
-    anchors = Counter(a if a else "(empty)" for a in scores[schema.ANCHOR].astype(str))
-    anchor_rows = "".join(
-        f'<tr><td>{esc(anchor)}</td><td class="num">{count}</td>'
-        f'<td><span class="bar" style="width:{int(300 * count / len(scores))}px"></span></td></tr>'
-        for anchor, count in anchors.most_common(15)
-    )
-    unread = scores[scores[schema.LABEL] == schema.LABEL_UNKNOWN]
-    unread_rows = (
-        "".join(
-            f'<tr><td class="url">{esc(getattr(r, schema.SOURCE_URL))}</td>'
-            f"<td>{esc(getattr(r, schema.FETCH_STATUS))}</td></tr>"
-            for r in unread.itertuples(index=False)
-        )
-        or '<tr><td colspan="2">every referring page was read</td></tr>'
-    )
-    disavow = esc("\n".join(plan.lines())) or "(empty)"
+    shown_threshold = f"{threshold:.2f}" if threshold is not None else "–"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>toxiclinks report: {esc(export_name)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style></head>
-<body>
+<body><main>
 <h1>Backlink audit</h1>
-<p class="muted">{esc(export_name)} · toxiclinks {esc(__version__)}</p>
+<p class="muted">{esc(export_name)} · toxiclinks {esc(__version__)} · threshold {shown_threshold}</p>
 <div class="cards">{cards}</div>
-<h2>Links, most likely artificial first</h2>
-<table><thead><tr><th>Referring page</th><th>Anchor</th><th>Probability</th><th>Label</th><th>Reasons</th>
-<th>Decision</th></tr></thead><tbody>{"".join(rows)}</tbody></table>
+<h2>Score distribution</h2>
+<div class="charts">{_histogram(scores, threshold)}{_anchor_chart(features)}</div>
+{_over_optimisation(features)}
+<h2>Artificial links by referring site</h2>
+{_by_site(scores)}
+<h2>All links</h2>
+<div class="tools"><input id="search" type="search" placeholder="Filter: URL, anchor, reason…">
+<select id="label"><option value="">every label</option><option>artificial</option><option>natural</option>
+<option>unknown</option></select></div>
+{_links_table(scores)}
 <h2>Anchor texts of the profile</h2>
-<table><thead><tr><th>Anchor</th><th>Links</th><th></th></tr></thead><tbody>{anchor_rows}</tbody></table>
+{_anchor_table(scores)}
 <h2>Pages not read</h2>
-<table><thead><tr><th>Referring page</th><th>Why</th></tr></thead><tbody>{unread_rows}</tbody></table>
+{_unread(scores)}
 <h2>Disavow file</h2>
-<pre>{disavow}</pre>
-</body></html>
+<pre>{esc(chr(10).join(plan.lines())) or "(empty)"}</pre>
+<p class="muted">Probabilities come from the model named in the run; reasons are the signals that moved each link's
+probability most. Links that pass no PageRank (nofollow, sponsored, ugc), links gone from their page, pages not read,
+your own sites and your allowlist are never disavowed.</p>
+</main><script>{_SCRIPT}</script></body></html>
 """
+
+
+def _histogram(scores: pd.DataFrame, threshold: float | None) -> str:
+    """An SVG histogram of the probabilities in ten bins, artificial bars red, the threshold dashed."""
+    probability = scores[schema.PROBABILITY].dropna()
+    counts = [int(((probability >= b / 10) & (probability < (b + 1) / 10 + (b == 9))).sum()) for b in range(10)]
+    top = max([*counts, 1])
+    width, height, left, bottom = 420, 214, 34, 42
+    bar = (width - left - 10) / 10
+    parts = [
+        f'<svg role="img" aria-label="score distribution" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-size="11" fill="#5b6673">'
+    ]
+    for b, count in enumerate(counts):
+        h = (height - bottom - 12) * count / top
+        x = left + b * bar
+        colour = "#b42318" if threshold is not None and (b + 1) / 10 > threshold else "#98a2b3"
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{height - bottom - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}" '
+            f'fill="{colour}" rx="2"><title>{b / 10:.1f}–{(b + 1) / 10:.1f}: {count} links</title></rect>'
+        )
+        if count:
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{height - bottom - h - 3:.1f}" text-anchor="middle">{count}</text>'
+            )
+    for tick in range(0, 11, 2):
+        parts.append(
+            f'<text x="{left + tick * bar:.1f}" y="{height - bottom + 14}" text-anchor="middle">{tick / 10:.1f}</text>'
+        )
+    if threshold is not None:
+        x = left + threshold * bar * 10
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="8" y2="{height - bottom}" stroke="#1d232b" '
+            f'stroke-dasharray="4 3"/><text x="{x - 4:.1f}" y="16" text-anchor="end">threshold</text>'
+        )
+    caption = f'<text x="{left + 5 * bar:.1f}" y="{height - 8}" text-anchor="middle">probability artificial</text>'
+    parts.append(caption + "</svg>")
+    return "".join(parts)
+
+
+_ANCHOR_CLASSES = ("brand", "url", "generic", "other", "partial", "exact", "empty")
+
+
+def _anchor_chart(features: pd.DataFrame | None) -> str:
+    """An SVG bar chart of the anchor classes of the profile; money-keyword anchors in red."""
+    if features is None or "anchor_class" not in features.columns or features["anchor_class"].isna().all():
+        return ""
+    counts = features["anchor_class"].value_counts()
+    total = max(int(counts.sum()), 1)
+    rows = [(name, int(counts.get(name, 0))) for name in _ANCHOR_CLASSES]
+    width, row_height = 360, 22
+    parts = [
+        f'<svg role="img" aria-label="anchor classes" width="{width}" height="{row_height * len(rows) + 24}" '
+        f'font-size="12" fill="#1d232b"><text x="0" y="12" fill="#5b6673">anchor classes (share of read links)'
+        "</text>"
+    ]
+    for number, (name, count) in enumerate(rows):
+        y = 22 + number * row_height
+        share = count / total
+        colour = "#b42318" if name in ("exact", "partial") else "#475467"
+        parts.append(
+            f'<text x="0" y="{y + 12}">{name}</text><rect x="70" y="{y + 2}" width="{220 * share:.1f}" '
+            f'height="13" fill="{colour}" rx="2"/><text x="{76 + 220 * share:.1f}" y="{y + 12}">'
+            f"{share:.0%}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _over_optimisation(features: pd.DataFrame | None) -> str:
+    if features is None or "anchor_class" not in features.columns:
+        return ""
+    classes = features["anchor_class"].dropna()
+    if classes.empty:
+        return ""
+    money = float(classes.isin(["exact", "partial"]).mean())
+    if money < 0.3:
+        return ""
+    return (
+        f'<p class="note">{money:.0%} of the read links use keyword anchors (exact or partial match). Natural '
+        "profiles are mostly brand, URL and generic anchors; a share this high is what link schemes leave.</p>"
+    )
+
+
+def _by_site(scores: pd.DataFrame) -> str:
+    esc = html.escape
+    artificial = scores[scores[schema.LABEL] == schema.LABEL_ARTIFICIAL]
+    if artificial.empty:
+        return '<p class="muted">No link was labelled artificial.</p>'
+    blocks = []
+    groups = artificial.groupby(artificial[schema.SOURCE_URL].map(site_of))
+    for site, group in sorted(groups, key=lambda item: -item[1][schema.PROBABILITY].max()):
+        rows = "".join(
+            f'<tr><td class="url">{esc(str(r[schema.SOURCE_URL]))}</td><td>{esc(str(r[schema.ANCHOR]))}</td>'
+            f'<td class="num">{r[schema.PROBABILITY]:.2f}</td><td>{esc(str(r[schema.REASONS]))}</td>'
+            f"<td>{esc(str(r[schema.DECISION]))}</td></tr>"
+            for _, r in group.sort_values(schema.PROBABILITY, ascending=False).iterrows()
+        )
+        disavowed = int(group[schema.DISAVOW].sum())
+        blocks.append(
+            f"<details><summary>{esc(str(site))} · {len(group)} artificial link{'s' * (len(group) > 1)}, "
+            f"highest {group[schema.PROBABILITY].max():.2f}, {disavowed} disavowed</summary>"
+            "<table><thead><tr><th>Referring page</th><th>Anchor</th><th>Probability</th><th>Reasons</th>"
+            f"<th>Decision</th></tr></thead><tbody>{rows}</tbody></table></details>"
+        )
+    return "".join(blocks)
+
+
+def _links_table(scores: pd.DataFrame) -> str:
+    esc = html.escape
+    rows = []
+    for row in scores.sort_values(schema.PROBABILITY, ascending=False, na_position="last").itertuples(index=False):
+        probability = getattr(row, schema.PROBABILITY)
+        value = -1.0 if pd.isna(probability) else float(probability)
+        shown = "" if pd.isna(probability) else f"{probability:.2f}"
+        label = str(getattr(row, schema.LABEL))
+        rows.append(
+            f'<tr data-label="{esc(label)}"><td class="url">{esc(str(getattr(row, schema.SOURCE_URL)))}</td>'
+            f"<td>{esc(str(getattr(row, schema.ANCHOR)))}</td>"
+            f'<td class="num" data-value="{value}">{shown} <span class="bar" style="width:{int(50 * max(value, 0))}px">'
+            f'</span></td><td class="{esc(label)}">{esc(label)}</td>'
+            f"<td>{esc(str(getattr(row, schema.REASONS)))}</td><td>{esc(str(getattr(row, schema.DECISION)))}</td></tr>"
+        )
+    return (
+        '<table id="links" class="sortable"><thead><tr><th>Referring page</th><th>Anchor</th><th>Probability</th>'
+        f"<th>Label</th><th>Reasons</th><th>Decision</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _anchor_table(scores: pd.DataFrame) -> str:
+    esc = html.escape
+    anchors = Counter(" ".join(str(a).split()) or "(empty)" for a in scores[schema.ANCHOR].fillna(""))
+    total = max(len(scores), 1)
+    rows = "".join(
+        f'<tr><td>{esc(anchor)}</td><td class="num">{count}</td><td class="num" data-value="{count / total}">'
+        f'{count / total:.0%} <span class="bar" style="width:{int(200 * count / total)}px"></span></td></tr>'
+        for anchor, count in anchors.most_common(20)
+    )
+    return (
+        '<table class="sortable"><thead><tr><th>Anchor</th><th>Links</th><th>Share of the profile</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _unread(scores: pd.DataFrame) -> str:
+    esc = html.escape
+    unread = scores[scores[schema.LABEL] == schema.LABEL_UNKNOWN]
+    if unread.empty:
+        return '<p class="muted">Every referring page was read.</p>'
+    why = Counter(unread[schema.FETCH_STATUS])
+    summary = ", ".join(f"{esc(str(status))}: {count}" for status, count in why.most_common())
+    rows = "".join(
+        f'<tr><td class="url">{esc(str(r[schema.SOURCE_URL]))}</td><td>{esc(str(r[schema.FETCH_STATUS]))}</td></tr>'
+        for _, r in unread.iterrows()
+    )
+    return (
+        f"<p>{len(unread)} pages could not be read, so their links were not judged and not disavowed "
+        f'({summary}).</p><table class="sortable"><thead><tr><th>Referring page</th><th>Why</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
