@@ -552,6 +552,59 @@ def evaluate_command(**options: Any) -> None:
     click.echo(format_metrics(metrics))
 
 
+@main.command(
+    name="review",
+    epilog="\b\nExample:\n  toxiclinks review backlinks.csv -o review-2.csv --model models/mine.joblib "
+    "--labelled review-1.csv",
+)
+@export_options
+@click.option(
+    "-o",
+    "--output",
+    "sheet_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Write the review sheet here (CSV, opens in any spreadsheet), e.g. -o review.csv.",
+)
+@click.option(
+    "--labelled",
+    "labelled_paths",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="A review sheet you filled in before: its labelled links are not asked again, and are carried into the "
+    "new sheet. Repeatable, e.g. --labelled review-1.csv.",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    help="Score with this model, e.g. --model models/mine.joblib. Default: the shipped model.",
+)
+@fetch_options
+def review_command(**options: Any) -> None:
+    """Write a review sheet: the links the model is least sure about first, with a blank label column.
+
+    Fill in some labels (artificial or natural) in a spreadsheet, then run
+    'toxiclinks train review.csv -o models/mine.joblib', and 'toxiclinks review'
+    again with --model and --labelled for the next round.
+    """
+    from toxiclinks.pipeline import review_sheet
+
+    progress = _start(options)
+    settings = _settings(options, model_path=options["model_path"])
+    try:
+        check_writable(options["sheet_path"])
+        result = scan(options["export"], settings, _parse_columns(options["columns"]), progress=progress)
+        sheet, todo, carried = review_sheet(result, options["labelled_paths"])
+        write_table(sheet, options["sheet_path"])
+    except ToxiclinksError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"review sheet {options['sheet_path']}: {todo} links to label, least sure first; "
+        f"{carried} labelled links carried over"
+    )
+
+
 @main.command(epilog="\b\nExample:\n  toxiclinks validate disavow.txt")
 @click.argument("disavow_file", type=click.Path(path_type=Path))
 def validate(disavow_file: Path) -> None:

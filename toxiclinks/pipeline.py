@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -216,3 +216,47 @@ def labelled_links(
     targets = pd.Series([url for url in links[schema.TARGET_URL].unique() if url])
     pages = get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
     return LabelledLinks(links, build_features(links, pages, settings), labels, source)
+
+
+REVIEW_COLUMNS = [
+    "label",
+    schema.SOURCE_URL,
+    schema.TARGET_URL,
+    schema.ANCHOR,
+    schema.PROBABILITY,
+    "model_label",
+    schema.REASONS,
+    schema.FETCH_STATUS,
+]
+
+
+def review_sheet(result: ScanResult, labelled: Sequence[Path] = ()) -> tuple[pd.DataFrame, int, int]:
+    """The links the model is least sure about first (uncertainty sampling), with a blank ``label`` column.
+
+    Links already labelled in the ``labelled`` sheets are not asked again: they
+    follow at the end with their labels, so the newest sheet holds every label
+    given so far and ``toxiclinks train`` on it learns from all of them.
+    Returns the sheet, the number of links to label and the number carried over.
+    """
+    key = [schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR]
+    done = pd.DataFrame(columns=REVIEW_COLUMNS)
+    for path in labelled:
+        try:
+            sheet = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (OSError, ValueError, pd.errors.ParserError) as exc:
+            raise ToxiclinksError(f"{path}: not a readable review sheet ({exc})") from None
+        if not {*key, "label"} <= set(sheet.columns):
+            raise ToxiclinksError(
+                f"{path}: not a review sheet (it needs the columns label, source_url, target_url, anchor)"
+            )
+        done = pd.concat([done, sheet[sheet["label"].str.strip() != ""].reindex(columns=REVIEW_COLUMNS)])
+    done = done.drop_duplicates(subset=key, keep="last")
+    scores = result.scores[result.scores[schema.LABEL] != schema.LABEL_UNKNOWN].rename(
+        columns={schema.LABEL: "model_label"}
+    )
+    threshold = result.threshold if result.threshold is not None else 0.5
+    already = scores[key].apply(tuple, axis=1).isin(set(done[key].apply(tuple, axis=1)))
+    todo = scores[~already].assign(label="")
+    todo = todo.iloc[(todo[schema.PROBABILITY] - threshold).abs().argsort(kind="stable")]
+    sheet = pd.concat([todo.reindex(columns=REVIEW_COLUMNS), done], ignore_index=True)
+    return sheet, len(todo), len(done)
