@@ -51,3 +51,20 @@ def test_held_out_metrics_reproduce_from_the_code(manifest):
         assert metrics[name] == pytest.approx(manifest["metrics"][name], abs=0.02), f"{name} drifted"
     for name, ceiling in CEILINGS.items():
         assert metrics[name] <= ceiling, f"{name} {metrics[name]:.3f} is over its ceiling {ceiling}"
+
+
+TRIAGE_FLOORS = {"roc_auc": 0.92, "pr_auc": 0.92, "precision": 0.94, "recall": 0.70}
+
+
+def test_triage_metrics_meet_their_floors_and_reproduce():
+    from toxiclinks.default_data import SEED
+    from toxiclinks.train import fit_link_model
+    from toxiclinks.triage import new_triage_model, triage_features, triage_model_path, triage_training_rows
+
+    shipped = json.loads(manifest_path(triage_model_path()).read_text())
+    assert shipped["training_data_sha256"] == training_data_hash(SHARED)
+    links, labels, groups = triage_training_rows(SHARED, SEED)
+    metrics = fit_link_model(triage_features(links), labels, groups, new_model=new_triage_model).metrics
+    for name, floor in TRIAGE_FLOORS.items():
+        assert shipped["metrics"][name] >= floor and metrics[name] >= floor, f"triage {name} under {floor}"
+        assert metrics[name] == pytest.approx(shipped["metrics"][name], abs=0.02), f"triage {name} drifted"

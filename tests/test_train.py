@@ -188,14 +188,16 @@ def test_default_model_loads_from_a_built_wheel(tmp_path):
     )
     wheel = next(wheels.glob("toxiclinks-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "toxiclinks/models/default.joblib" in names and "toxiclinks/models/default.manifest.json" in names
+    for name in ("default.joblib", "default.manifest.json", "triage.joblib", "triage.manifest.json"):
+        assert f"toxiclinks/models/{name}" in names
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
         check=True,
         capture_output=True,
     )
     check = (
-        "import toxiclinks.model as m; p = m.default_model_path(); m.load_model(); "
+        "import toxiclinks.model as m, toxiclinks.triage as t; p = m.default_model_path(); m.load_model(); "
+        "t.load_triage_model(); "
         f"assert str(p).startswith({str(site)!r}), p; print('ok')"
     )
     done = subprocess.run(

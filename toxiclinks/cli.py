@@ -22,7 +22,7 @@ from toxiclinks.cache import default_cache_path
 from toxiclinks.disavow import check_writable, read_disavow
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.fetch import fetch_summary
-from toxiclinks.pipeline import feature_table, fetch_export, scan, write_outputs, write_table
+from toxiclinks.pipeline import feature_table, fetch_export, scan, triage_scan, write_outputs, write_table
 from toxiclinks.settings import Settings
 
 EXAMPLE = (
@@ -289,6 +289,12 @@ def main() -> None:
     help="With --merge: where the new entries alone go. Default: OUTPUT with .new.txt, e.g. disavow.new.txt.",
 )
 @click.option("--all-features", is_flag=True, help="Add every feature column to --scores.")
+@click.option(
+    "--no-fetch",
+    is_flag=True,
+    help="Triage from the export alone, in seconds: no page is read, links are ranked by URL, domain name and "
+    "anchor, and nothing is disavowed. For a first cut through a huge export.",
+)
 @fetch_options
 def scan_command(**options: Any) -> None:
     """Score every backlink of EXPORT and write the disavow file.
@@ -317,7 +323,10 @@ def scan_command(**options: Any) -> None:
                 check_writable(path)
         with warnings.catch_warnings():
             warnings.simplefilter("default" if options["verbose"] else "ignore")
-            result = scan(options["export"], settings, _parse_columns(options["columns"]), progress=progress)
+            if options["no_fetch"]:
+                result = triage_scan(options["export"], settings, _parse_columns(options["columns"]))
+            else:
+                result = scan(options["export"], settings, _parse_columns(options["columns"]), progress=progress)
         merge = write_outputs(
             result,
             options["export"].name,

@@ -375,7 +375,7 @@ def manifest_path(model_path: Path) -> Path:
     return model_path.with_suffix(".manifest.json")
 
 
-def save_model(model: LinkSpamModel, path: str | Path, extra: Mapping[str, Any] | None = None) -> Path:
+def save_model(model: Any, path: str | Path, extra: Mapping[str, Any] | None = None) -> Path:
     """Save a model with joblib, then its manifest (versions, schema, SHA-256). Returns the manifest path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -402,7 +402,14 @@ def load_model(path: str | Path | None = None) -> LinkSpamModel:
     Refuses a model built for another feature-schema version; warns when it was
     trained with another scikit-learn version.
     """
-    path = Path(path) if path else default_model_path()
+    model = load_checked(Path(path) if path else default_model_path())
+    if not isinstance(model, LinkSpamModel):
+        raise ToxiclinksError(f"{path}: not a toxiclinks link model")
+    return model
+
+
+def load_checked(path: Path) -> Any:
+    """Unpickle a model file only after checking it against its manifest (hash, schema, versions)."""
     manifest_file = manifest_path(path)
     if not path.is_file():
         raise ToxiclinksError(f"{path}: no such model file")
@@ -430,9 +437,8 @@ def load_model(path: str | Path | None = None) -> LinkSpamModel:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module="sklearn")
         model = joblib.load(path)
-    if not isinstance(model, LinkSpamModel):
-        raise ToxiclinksError(f"{path}: not a toxiclinks model")
-    model.metadata = manifest
+    if hasattr(model, "metadata"):
+        model.metadata = manifest
     return model
 
 

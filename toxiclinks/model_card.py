@@ -7,8 +7,8 @@ from typing import Any
 from toxiclinks.synthetic import TRANSFORMATIONS
 
 
-def model_card(manifest: dict[str, Any]) -> str:
-    """Render the model card in Markdown from the manifest ``train_default`` writes."""
+def model_card(manifest: dict[str, Any], triage: dict[str, Any] | None = None) -> str:
+    """Render the model card in Markdown from the manifests ``train_default`` writes."""
     m = manifest["metrics"]
     rows = manifest["training_rows"]
     schemes = "\n".join(
@@ -107,4 +107,31 @@ Calibration, out of fold (Brier score {m["link_brier"]:.3f}, expected calibratio
   of artificial links differs, so a probability is "how much this looks like the schemes", not a frequency in
   your profile. Retrain on your own labels (`toxiclinks train`) to calibrate on your links.
 - The spam vocabulary covers English, German and French.
+""" + (_triage_section(triage) if triage else "")
+
+
+def _triage_section(manifest: dict[str, Any]) -> str:
+    m = manifest["metrics"]
+    rows = manifest["training_rows"]
+    return f"""
+# The triage model (`toxiclinks scan --no-fetch`)
+
+`triage.joblib` (SHA-256 `{manifest["sha256"]}`) scores links from the export alone, without reading any
+page: the referring domain's name (character 3-4-grams), the URL's shape (subdomains, digits, hyphens, length,
+free host, links-page path, pagination, top-level domain) and the anchor (class, length, spam vocabulary). It
+never puts anything in the disavow file: it cannot see whether a link is still there or passes anything.
+
+| source | rows | provenance | licence |
+|---|---|---|---|
+| natural | {rows["natural"]} | one outbound link of each real site linked from the 110 real pages of `../shared/corpus/real-pages`, with its real anchor | pages © their sites; used for training, not redistributed |
+| artificial | {rows["artificial"]} | as many real spam domains of `../shared/data/referrer-spam/spammers.txt`, each given the scheme, subdomain prefix and path of a natural row (so only the domain name differs) and an anchor that is half the time commercial, half the time a real one | public domain |
+
+Metrics on data never used in training: 5 folds grouped by referring domain, calibrated out of fold:
+ROC AUC **{m["roc_auc"]:.3f}**, PR AUC {m["pr_auc"]:.3f}; at the threshold {m["threshold"]:.3f}: precision
+{m["precision"]:.3f}, recall {m["recall"]:.3f}, false positives on natural links {m["false_positive_rate"]:.3f};
+Brier score {m["brier"]:.3f}, expected calibration error {m["expected_calibration_error"]:.3f}.
+
+Limits: its natural sites are sites that real articles link to (often well known), its artificial ones are
+referrer spammers, which are not all link sellers; a bought link on an ordinary-looking domain looks natural to
+it. Use it to sort a huge export before a full scan, not to disavow.
 """

@@ -34,6 +34,7 @@ from toxiclinks.page import Page
 from toxiclinks.report import report_html
 from toxiclinks.score import score_links
 from toxiclinks.settings import Settings
+from toxiclinks.triage import load_triage_model, score_triage, triage_features
 
 LOGGER = logging.getLogger(__name__)
 
@@ -112,6 +113,22 @@ def scan(
     plan = plan_disavow(scores, Path(export_path).name, settings.level)
     threshold = model.threshold if settings.threshold is None else settings.threshold
     return ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=threshold)
+
+
+def triage_scan(export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None) -> ScanResult:
+    """Score every link from the export alone (``scan --no-fetch``): no page is fetched, nothing is disavowed."""
+    links, settings = read_links(export_path, settings, columns, need_target=False)
+    model = load_triage_model()
+    scores = score_triage(links, model, settings.brand, settings.keywords)
+    plan = DisavowPlan(
+        comments=(
+            f"toxiclinks triage of {Path(export_path).name}: no page was read, so nothing is disavowed",
+            "run 'toxiclinks scan' without --no-fetch to write disavow entries",
+        )
+    )
+    features = triage_features(links, settings.brand, settings.keywords)
+    features["link_found"] = pd.NA
+    return ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
 
 
 def write_outputs(

@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,7 @@ from sklearn.pipeline import Pipeline
 
 from toxiclinks import schema
 from toxiclinks.default_data import (
+    SEED,
     build_link_examples,
     evaluate_page_model,
     load_webspam,
@@ -50,6 +52,7 @@ from toxiclinks.model import (
     save_model,
 )
 from toxiclinks.model_card import model_card
+from toxiclinks.triage import TRIAGE_MODEL_NAME, TriageModel, new_triage_model, triage_features, triage_training_rows
 from toxiclinks.urls import registered_domain
 
 LOGGER = logging.getLogger(__name__)
@@ -74,6 +77,7 @@ def fit_link_model(
     groups: np.ndarray,
     target_precision: float = TARGET_PRECISION,
     schemes: np.ndarray | None = None,
+    new_model: Callable[[], Pipeline] = new_link_model,
 ) -> FittedLinkModel:
     """Fit the link model with honest, grouped out-of-fold metrics and calibration.
 
@@ -92,7 +96,7 @@ def fit_link_model(
     for train_index, test_index in splits:
         if len(set(labels[train_index].tolist())) < 2:
             raise ToxiclinksError("too few labelled links of one kind to cross-validate; label more of them")
-        fold_model = new_link_model().fit(inputs.iloc[train_index], labels[train_index])
+        fold_model = new_model().fit(inputs.iloc[train_index], labels[train_index])
         raw[test_index] = fold_model.predict_proba(inputs.iloc[test_index])[:, 1]
     calibrated = np.zeros(len(inputs))
     for train_index, test_index in splits:
@@ -113,7 +117,7 @@ def fit_link_model(
             for scheme in sorted(set(schemes))
             if scheme != "natural"
         }
-    pipeline = new_link_model().fit(inputs, labels)
+    pipeline = new_model().fit(inputs, labels)
     return FittedLinkModel(pipeline, _isotonic(raw, labels), threshold, metrics)
 
 
@@ -205,8 +209,9 @@ def train_default(shared: Path, out: Path) -> dict[str, Any]:
             "trained_on": date.today().isoformat(),
         },
     )
+    triage_manifest = train_triage(shared, out.with_name(TRIAGE_MODEL_NAME))
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    (out.parent / "README.md").write_text(model_card(manifest), encoding="utf-8")
+    (out.parent / "README.md").write_text(model_card(manifest, triage_manifest), encoding="utf-8")
     coefficients = dict(
         zip(
             fitted.pipeline[:-1].get_feature_names_out(list(inputs.columns)),
@@ -216,6 +221,24 @@ def train_default(shared: Path, out: Path) -> dict[str, Any]:
     )
     LOGGER.info("link model coefficients: %s", coefficients)
     return metrics
+
+
+def train_triage(shared: Path, out: Path) -> dict[str, Any]:
+    """Train and save the triage model (export-only signals); return its manifest."""
+    links, labels, groups = triage_training_rows(shared, SEED)
+    fitted = fit_link_model(triage_features(links), labels, groups, new_model=new_triage_model)
+    model = TriageModel(pipeline_=fitted.pipeline, calibrator_=fitted.calibrator, threshold=fitted.threshold)
+    manifest_file = save_model(
+        model,
+        out,
+        extra={
+            "metrics": fitted.metrics,
+            "training_data_sha256": training_data_hash(shared),
+            "training_rows": {"natural": int((labels == 0).sum()), "artificial": int(labels.sum())},
+            "trained_on": date.today().isoformat(),
+        },
+    )
+    return json.loads(manifest_file.read_text(encoding="utf-8"))
 
 
 def train_on_labels(
