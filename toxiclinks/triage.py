@@ -58,7 +58,7 @@ def triage_features(links: pd.DataFrame, brand: tuple[str, ...] = (), keywords: 
     >>> links = pd.DataFrame({"source_url": ["http://best-seo-links4u.example/links.html"],
     ...                       "target_url": ["https://shop.example/"], "anchor": ["cheap casino bonus"]})
     >>> row = triage_features(links).iloc[0]
-    >>> row["domain_name"], row["links_page_path"], row["anchor_class"]
+    >>> row["domain_name"], bool(row["links_page_path"]), row["anchor_class"]
     ('best-seo-links4u', True, 'other')
     """
     rows = []
