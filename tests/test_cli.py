@@ -193,3 +193,34 @@ def test_features_command_parquet_needs_pyarrow(tmp_path):
         assert files == {}
     else:
         pytest.skip("pyarrow is installed: the Parquet path is exercised by the CSV-equivalent test")
+
+
+def test_all_features_adds_every_signal_to_the_scores(tmp_path):
+    from toxiclinks.features import FEATURES
+
+    args = [
+        "scan",
+        str(EXAMPLE / "backlinks.csv"),
+        "--pages",
+        str(EXAMPLE / "pages.warc.gz"),
+        "--offline",
+        "--scores",
+        "scores.csv",
+        "--all-features",
+    ]
+    result, _ = run(args, tmp_path)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "run" / "scores.csv")
+    assert list(table.columns[:10]) == [
+        "source_url",
+        "target_url",
+        "anchor",
+        "probability",
+        "label",
+        "reasons",
+        "fetch_status",
+        "level",
+        "disavow",
+        "decision",
+    ]
+    assert {feature.name for feature in FEATURES} - {"fetch_status"} <= set(table.columns)
