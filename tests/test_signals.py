@@ -9,6 +9,7 @@ from toxiclinks import schema
 from toxiclinks.extract import parse_page
 from toxiclinks.features import build_features, features_markdown
 from toxiclinks.features.language import detect_language
+from toxiclinks.features.page import CLASSIC_FEATURES
 from toxiclinks.features.profile import profile_features
 from toxiclinks.features.topic import topic_similarities, url_words
 from toxiclinks.page import Page, decode_html
@@ -145,22 +146,7 @@ def test_classic_features_of_real_pages_fall_in_the_webspam_ranges():
         rows = [
             parse_page(row["url"], decode_html((corpus / row["file"]).read_bytes())) for row in csv.DictReader(stream)
         ]
-    ours = pd.DataFrame(
-        [
-            {
-                name: getattr(page, name)
-                for name in (
-                    "words",
-                    "title_words",
-                    "avg_word_length",
-                    "anchor_text_fraction",
-                    "visible_text_fraction",
-                    "compression_ratio",
-                )
-            }
-            for page in rows
-        ]
-    )
+    ours = pd.DataFrame([{name: getattr(page, name) for name in CLASSIC_FEATURES} for page in rows])
     webspam = pd.read_csv(SHARED / "data" / "webspam-uk2006" / "train.csv")
     normal = webspam[webspam["label"] == "normal"]
     for column in ours.columns:

@@ -77,6 +77,12 @@ def get_pages(urls: pd.Series, settings: Settings, progress: bool = False, keep_
         return fetch_pages(urls, settings, cache, progress=progress, keep_html=keep_html)
 
 
+def pages_with_targets(links: pd.DataFrame, settings: Settings, progress: bool = False) -> dict[str, Page]:
+    """The referring pages, and the target pages too when they can be had: their text is the target's topic."""
+    targets = pd.Series([url for url in links[schema.TARGET_URL].unique() if url])
+    return get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
+
+
 def fetch_export(
     export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None, progress: bool = False
 ) -> tuple[pd.DataFrame, dict[str, Page]]:
@@ -103,9 +109,7 @@ def scan(
         read_allowlist(settings.allow_path, settings.own_sites) if settings.allow_path or settings.own_sites else None
     )
     links, settings = read_links(export_path, settings, columns)
-    # The target pages too, when they can be had: their text is the target's topic.
-    targets = pd.Series([url for url in links[schema.TARGET_URL].unique() if url])
-    pages = get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
+    pages = pages_with_targets(links, settings, progress)
     features = build_features(links, pages, settings)
     model = load_model(settings.model_path)
     scores = decide(score_links(links, features, model, settings.threshold), features, allowlist)
@@ -178,8 +182,7 @@ def feature_table(
 ) -> pd.DataFrame:
     """The features table of an export, with the link's source, target and anchor in front (no scoring)."""
     links, settings = read_links(export_path, settings, columns, need_target=False)
-    targets = pd.Series([url for url in links[schema.TARGET_URL].unique() if url])
-    pages = get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
+    pages = pages_with_targets(links, settings, progress)
     features = build_features(links, pages, settings)
     return pd.concat([links[[schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR]], features], axis=1)
 
@@ -230,8 +233,7 @@ def labelled_links(
     else:
         labels = labels_from_column(links, label_column)
         source = f"label column of {Path(export_path).name}"
-    targets = pd.Series([url for url in links[schema.TARGET_URL].unique() if url])
-    pages = get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
+    pages = pages_with_targets(links, settings, progress)
     return LabelledLinks(links, build_features(links, pages, settings), labels, source)
 
 
