@@ -323,7 +323,8 @@ def _parse_rows(text: str, path: Path) -> list[list[str]]:
     delimiter = max(("\t", ",", ";"), key=head.count)
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
     try:
-        rows = [[cell.strip().lstrip("\ufeff") for cell in row] for row in reader if any(c.strip() for c in row)]
+        cleaned = ([cell.strip().lstrip("\ufeff").strip() for cell in row] for row in reader)
+        rows = [row for row in cleaned if any(row)]  # clean first: a row of a stray BOM is a blank row
     except csv.Error as exc:
         raise ToxiclinksError(f"{path}: not a readable CSV file ({exc})") from None
     if not rows:

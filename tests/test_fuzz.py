@@ -1,0 +1,207 @@
+"""Property-based fuzzing: arbitrary bytes, encodings, delimiters, quoting, huge fields, NULs, control characters.
+
+The only outcomes allowed are a correct result or a clean one-line ``ToxiclinksError``.
+"""
+
+import codecs
+import math
+import os
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toxiclinks.disavow import DisavowPlan, disavow_text, merge_disavow, parse_disavow
+from toxiclinks.errors import ToxiclinksError
+from toxiclinks.exports import read_export
+from toxiclinks.extract import parse_page
+from toxiclinks.files import decode_bytes
+from toxiclinks.urls import normalize_url
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("TOXICLINKS_FUZZ_EXAMPLES", "300")),  # raise it for a long fuzzing run
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1"]
+HEADERS = [
+    ["Referring page URL", "Target URL", "Anchor", "Nofollow", "First seen"],
+    ["Source Url", "Anchor text", "Target Url"],
+    ["Linking page", "Last crawled"],
+    ["Page ascore", "Source url", "Target url", "Anchor", "Nofollow"],
+    ["Target URL", "Source URL", "Anchor Text", "FlagNoFollow"],
+    ["url"],
+    ["whatever", "columns"],
+]
+cells = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["https://a.example/x", "b.example/p q", "http://bücher.example/", "javascript:x", "", "true"]),
+    st.text(alphabet=string.printable + "\x00\x01\x1f\u200b\ufeff\u00e9\u4e2d", max_size=200),
+    st.just("x" * 70_000),
+)
+
+
+@st.composite
+def export_files(draw):
+    header = draw(st.sampled_from(HEADERS))
+    rows = draw(st.lists(st.lists(cells, min_size=0, max_size=len(header) + 2), max_size=12))
+    delimiter = draw(st.sampled_from([",", "\t", ";"]))
+    quote_all = draw(st.booleans())
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+
+    def line(values):
+        if quote_all:
+            return delimiter.join('"' + v.replace('"', '""') + '"' for v in values)
+        return delimiter.join(values)
+
+    text = newline.join(line(values) for values in [header, *rows])
+    if draw(st.booleans()):
+        text += newline
+    encoding = draw(st.sampled_from(ENCODINGS))
+    data = text.encode(encoding, errors="replace")
+    if encoding in ("utf-16-le", "utf-16-be") and draw(st.booleans()):
+        data = (codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE) + data
+    return data
+
+
+def _read(tmp_path, data):
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    try:
+        return read_export(path)
+    except ToxiclinksError as error:
+        assert "\n" not in str(error) and str(error)
+        return None
+
+
+@FUZZ
+@given(data=export_files())
+def test_export_reader_on_generated_exports(tmp_path, data):
+    table = _read(tmp_path, data)
+    if table is not None:
+        assert len(table) >= 1
+        assert table["source_url"].map(lambda url: url.startswith(("http://", "https://"))).all()
+        assert table["source_url"].map(lambda url: normalize_url(url) == url).all()
+
+
+@FUZZ
+@given(data=st.binary(max_size=3000))
+def test_export_reader_on_arbitrary_bytes(tmp_path, data):
+    _read(tmp_path, data)
+
+
+@FUZZ
+@given(text=st.text(max_size=300))
+def test_url_normalisation_is_total_and_idempotent(text):
+    url = normalize_url(text)
+    assert url == "" or url.startswith(("http://", "https://"))
+    assert normalize_url(url) == url
+
+
+disavow_lines = st.lists(
+    st.one_of(
+        st.text(alphabet=string.printable + "\u00fc\u00e9\x00\x0b\x0c", max_size=60),
+        st.sampled_from(
+            [
+                "# comment",
+                "",
+                "domain:spam.example",
+                "domain: www.x.example",
+                "http://a.example/p",
+                "domain:bücher.example",
+                "domain:http://bad/",
+                "domain:1.2.3.4",
+                "  trailing  ",
+            ]
+        ),
+    ),
+    max_size=30,
+)
+
+
+@FUZZ
+@given(lines=disavow_lines, newline=st.sampled_from(["\n", "\r\n"]), final=st.booleans())
+def test_disavow_reader_keeps_every_line(lines, newline, final):
+    text = newline.join(lines) + (newline if final else "")
+    parsed = parse_disavow(text)
+    assert [line.text for line in parsed.lines] == text.splitlines()
+    assert all(problem.severity in ("error", "warning") for problem in parsed.problems)
+
+
+hosts = st.from_regex(r"[a-z][a-z0-9-]{0,12}[a-z0-9]\.(example|test|co\.uk|de)", fullmatch=True)
+
+
+@FUZZ
+@given(
+    domains=st.lists(hosts, max_size=8, unique=True),
+    paths=st.lists(st.text(alphabet=string.ascii_letters + string.digits + "-_/.", max_size=20), max_size=8),
+)
+def test_writing_then_reading_a_disavow_file_gives_the_same_entries(domains, paths):
+    urls = list(dict.fromkeys(normalize_url(f"https://pages.example/{path}") for path in paths))
+    text = disavow_text(DisavowPlan(domains=tuple(domains), urls=tuple(urls), comments=("fuzz",)))
+    parsed = parse_disavow(text)
+    assert parsed.domains == domains and parsed.urls == urls and parsed.errors == []
+
+
+@FUZZ
+@given(lines=disavow_lines, domains=st.lists(hosts, max_size=5, unique=True))
+def test_merging_never_loses_a_users_line(lines, domains):
+    old = parse_disavow("\n".join(lines))
+    merged = merge_disavow(old, DisavowPlan(domains=tuple(domains)), "fuzz.csv").merged.splitlines()
+    kept = merged[: len(old.lines)]
+    for line, written in zip(old.lines, kept, strict=True):
+        assert written == line.text or written.endswith(line.text)  # as written, or kept as a comment
+    assert not parse_disavow("\n".join(merged)).errors
+
+
+html_pieces = st.sampled_from(
+    [
+        "<a href='http://x.example/'>",
+        "</a>",
+        "<div>",
+        "</div>",
+        "<p>",
+        "<script>",
+        "</script>",
+        "<style>",
+        "<!--",
+        "-->",
+        "<a href=",
+        "<img alt='x'>",
+        "<table><tr><td>",
+        "&amp;",
+        "&#0;",
+        "\x00",
+        "<?xml ?>",
+        "<html lang='de'>",
+        "<title>t</title>",
+        "text words here",
+        "<footer>",
+        "<aside class='sidebar'>",
+        "<a style='display:none' href='/h'>h</a>",
+        "<meta charset='nope'>",
+        "]]>",
+        "<![CDATA[",
+    ]
+)
+
+
+@FUZZ
+@given(pieces=st.lists(st.one_of(html_pieces, st.text(max_size=30)), max_size=60))
+def test_feature_extraction_never_raises(pieces):
+    page = parse_page("https://fuzz.example/page", "".join(pieces))
+    for value in (
+        page.words,
+        page.title_words,
+        page.avg_word_length,
+        page.anchor_text_fraction,
+        page.visible_text_fraction,
+        page.compression_ratio,
+    ):
+        assert math.isfinite(value) and value >= 0
+
+
+@FUZZ
+@given(data=st.binary(max_size=2000))
+def test_decoding_any_bytes_never_raises(data):
+    assert isinstance(decode_bytes(data), str)
