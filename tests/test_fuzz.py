@@ -47,16 +47,18 @@ def export_files(draw):
     rows = draw(st.lists(st.lists(cells, min_size=0, max_size=len(header) + 2), max_size=12))
     delimiter = draw(st.sampled_from([",", "\t", ";"]))
     quote_all = draw(st.booleans())
-    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    all_rows = [header, *rows]
+    endings = draw(st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(all_rows), max_size=len(all_rows)))
 
     def line(values):
         if quote_all:
             return delimiter.join('"' + v.replace('"', '""') + '"' for v in values)
         return delimiter.join(values)
 
-    text = newline.join(line(values) for values in [header, *rows])
+    # line endings mixed within one file, and the last line with or without one
+    text = "".join(line(values) + ending for values, ending in zip(all_rows, endings, strict=True))
     if draw(st.booleans()):
-        text += newline
+        text = text.rstrip("\r\n")
     encoding = draw(st.sampled_from(ENCODINGS))
     data = text.encode(encoding, errors="replace")
     if encoding in ("utf-16-le", "utf-16-be") and draw(st.booleans()):
@@ -120,9 +122,15 @@ disavow_lines = st.lists(
 
 
 @FUZZ
-@given(lines=disavow_lines, newline=st.sampled_from(["\n", "\r\n"]), final=st.booleans())
-def test_disavow_reader_keeps_every_line(lines, newline, final):
-    text = newline.join(lines) + (newline if final else "")
+@given(
+    lines=disavow_lines,
+    endings=st.lists(st.sampled_from(["\n", "\r\n"]), min_size=30, max_size=30),
+    final=st.booleans(),
+)
+def test_disavow_reader_keeps_every_line(lines, endings, final):
+    lines = [line.replace("\r", "").replace("\n", "") for line in lines]
+    text = "".join(line + ending for line, ending in zip(lines, endings, strict=False))
+    text = text if final else text.rstrip("\r\n")
     parsed = parse_disavow(text)
     assert [line.text for line in parsed.lines] == text.splitlines()
     assert all(problem.severity in ("error", "warning") for problem in parsed.problems)

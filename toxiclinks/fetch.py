@@ -320,8 +320,8 @@ def address_is_public(address: str) -> bool:
 def error_kind(exc: Exception) -> str:
     """The error kind of a failed request: timeout, tls, dns, refused, too_many_redirects or connection."""
     text = str(exc).lower()
-    if isinstance(exc, requests.exceptions.Timeout):
-        return "timeout"
+    if isinstance(exc, requests.exceptions.Timeout) or "timed out" in text:
+        return "timeout"  # a read timeout in the body arrives as a ConnectionError that says so
     if isinstance(exc, requests.exceptions.SSLError):
         return "tls"
     if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
