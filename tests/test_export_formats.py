@@ -212,3 +212,22 @@ def test_scan_accepts_the_export_unchanged(case, tmp_path):
             assert scores.iloc[0][column] == case.first[column], column
     assert set(scores[schema.LEVEL]) == {case.level}
     assert set(scores[schema.FETCH_STATUS]) == {"not_fetched"}  # --offline: nothing fetched, nothing judged
+
+
+def test_domain_level_rows_say_they_were_scored_through_the_home_page(http_server, tmp_path):
+    from toxiclinks.pipeline import scan
+    from toxiclinks.settings import Settings
+
+    from conftest import Response
+
+    host = http_server.base_url.removeprefix("http://")
+    http_server.routes["/"] = Response(
+        200, b"<html><body><p>" + b"a home page with words " * 30 + b"</p></body></html>"
+    )
+    export = tmp_path / "brightkettle.example-Top linking sites-2026-05-10.csv"
+    export.write_text(f"Site,Linking pages,Target pages\n{host},3,1\n")
+    result = scan(export, Settings(allow_private=True, respect_robots=False, use_cache=False))
+    row = result.scores.iloc[0]
+    assert row["level"] == "domain" and row["fetch_status"] == "ok"
+    assert row["reasons"].startswith("referring domain scored through its home page")
+    assert row["decision"] != "kept: link no longer on the page"  # a domain's link need not be on its home page

@@ -225,12 +225,13 @@ class LinkSpamModel:
         check_is_fitted(self.link_model_)
         return self._calibrate(np.asarray(self.link_model_.predict_proba(self.inputs(features))[:, 1]))
 
-    def explain(self, features: pd.DataFrame, top: int = 3) -> list[list[str]]:
+    def explain(self, features: pd.DataFrame, top: int = 3, threshold: float | None = None) -> list[list[str]]:
         """For each link, the few signals that pushed its probability most, in plain words.
 
         Contributions are exact for a logistic regression: coefficient times the
-        imputed, standardised input. An artificial verdict lists the strongest
-        pushes towards artificial; a natural one the strongest towards natural.
+        imputed, standardised input. An artificial verdict (at ``threshold``,
+        the model's own by default) lists the strongest pushes towards
+        artificial; a natural one the strongest towards natural.
         """
         inputs = self.inputs(features)
         prepared = self.link_model_[:-1].transform(inputs)
@@ -238,9 +239,10 @@ class LinkSpamModel:
         classifier = self.link_model_[-1]
         contributions = prepared * classifier.coef_[0]
         probabilities = self._calibrate(classifier.predict_proba(prepared)[:, 1])
+        threshold = self.threshold if threshold is None else threshold
         explanations = []
         for row_index, (row_contributions, probability) in enumerate(zip(contributions, probabilities, strict=True)):
-            sign = 1.0 if probability >= self.threshold else -1.0
+            sign = 1.0 if probability >= threshold else -1.0
             reasons: list[str] = []
             for column in np.argsort(-sign * row_contributions):
                 if sign * row_contributions[column] <= 0.05 or len(reasons) >= top:

@@ -31,18 +31,18 @@ def score_links(
 
     readable = features[schema.FETCH_STATUS] == "ok"
     if readable.any():
-        model.threshold = threshold
         readable_features = features[readable]
         probability = model.predict_proba(readable_features)
-        reasons = model.explain(readable_features)
+        reasons = model.explain(readable_features, threshold=threshold)
         scores.loc[readable, schema.PROBABILITY] = probability.round(4)
         scores.loc[readable, schema.LABEL] = np.where(
             probability >= threshold, schema.LABEL_ARTIFICIAL, schema.LABEL_NATURAL
         )
         found = readable_features["link_found"].fillna(False).to_numpy(dtype=bool)
+        domain_level = (links.loc[readable, schema.EXPORT_LEVEL] == "domain").to_numpy()
         scores.loc[readable, schema.REASONS] = [
-            "; ".join(([] if on_page else ["no link to the target on the page any more"]) + r) or "no strong signal"
-            for r, on_page in zip(reasons, found, strict=False)
+            "; ".join(_context(on_page, whole_domain) + r) or "no strong signal"
+            for r, on_page, whole_domain in zip(reasons, found, domain_level, strict=True)
         ]
     return scores
 
