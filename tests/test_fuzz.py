@@ -8,7 +8,7 @@ import math
 import os
 import string
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from toxiclinks.disavow import DisavowPlan, disavow_text, merge_disavow, parse_disavow
@@ -88,6 +88,8 @@ def test_export_reader_on_generated_exports(tmp_path, data):
 
 @FUZZ
 @given(data=st.binary(max_size=3000))
+@example(data=b'"\x01\n\x01')  # a quoted header with a newline once broke the one-line error
+@example(data=b"url\n\xef\xbb\xbf")  # a row of a stray BOM once crashed the URL-list reader
 def test_export_reader_on_arbitrary_bytes(tmp_path, data):
     _read(tmp_path, data)
 
