@@ -1,17 +1,13 @@
 """The crawler against a real loopback server: politeness, retries, robots.txt, the cache, interruption."""
 
 import csv
-import signal
-import sqlite3
-import subprocess
-import sys
 import time
 
 from toxiclinks.cache import PageCache
 from toxiclinks.fetch import fetch_page, fetch_pages
 from toxiclinks.settings import Settings
 
-from conftest import ROOT, Response
+from conftest import Response
 
 FAST = Settings(
     allow_private=True, timeout_seconds=2, connect_timeout=2, host_delay=0.0, backoff_seconds=0.05, respect_robots=False
@@ -141,40 +137,6 @@ def test_progress_line(capsys, http_server):
     fetch_pages(urls, FAST, progress=True)
     err = capsys.readouterr().err
     assert "fetched 3/3 pages" in err and "0 errors" in err
-
-
-def test_killed_mid_run_resumes_with_only_the_rest(http_server, tmp_path):
-    urls = _pages(http_server, 30, delay=0.1)
-    export = tmp_path / "urls.txt"
-    export.write_text("\n".join(urls) + "\n")
-    cache = tmp_path / "cache.sqlite"
-    command = [
-        sys.executable,
-        "-m",
-        "toxiclinks",
-        "fetch",
-        str(export),
-        "--cache",
-        str(cache),
-        "--allow-private",
-        "--ignore-robots",
-        "--quiet",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while sum(http_server.hits.values()) < 8 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    with sqlite3.connect(cache) as db:
-        saved = {row[0] for row in db.execute("SELECT url FROM pages")}
-    assert 0 < len(saved) < 30
-    hits_before = dict(http_server.hits)
-    with PageCache(cache) as resumed:
-        pages = fetch_pages(urls, FAST, resumed)
-    assert all(page.ok for page in pages.values())
-    refetched = {path for path, count in http_server.hits.items() if count > hits_before.get(path, 0)}
-    assert not {url.removeprefix(http_server.base_url) for url in saved} & refetched
 
 
 def test_403_from_a_cloaking_server_is_recorded_with_its_status(http_server):
