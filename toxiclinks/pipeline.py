@@ -123,14 +123,14 @@ def triage_scan(export_path: str | Path, settings: Settings, columns: Mapping[st
     """Score every link from the export alone (``scan --no-fetch``): no page is fetched, nothing is disavowed."""
     links, settings = read_links(export_path, settings, columns, need_target=False)
     model = load_triage_model()
-    scores = score_triage(links, model, settings.brand, settings.keywords)
+    features = triage_features(links, settings.brand, settings.keywords)
+    scores = score_triage(links, features, model)
     plan = DisavowPlan(
         comments=(
             f"toxiclinks triage of {Path(export_path).name}: no page was read, so nothing is disavowed",
             "run 'toxiclinks scan' without --no-fetch to write disavow entries",
         )
     )
-    features = triage_features(links, settings.brand, settings.keywords)
     features["link_found"] = pd.NA
     return ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
 

@@ -170,11 +170,10 @@ def load_triage_model(path: Path | None = None) -> TriageModel:
     return model
 
 
-def score_triage(
-    links: pd.DataFrame, model: TriageModel, brand: tuple[str, ...] = (), keywords: tuple[str, ...] = ()
-) -> pd.DataFrame:
-    """The scores table from the export alone; nothing is disavowed, and every row says no page was read."""
-    features = triage_features(links, brand, keywords)
+def score_triage(links: pd.DataFrame, features: pd.DataFrame, model: TriageModel) -> pd.DataFrame:
+    """The scores table from the export alone (``features`` from ``triage_features``); nothing is disavowed,
+    and every row says no page was read.
+    """
     probability = model.predict_proba(features)
     reasons = model.explain(features)
     scores = pd.DataFrame(index=links.index)
