@@ -23,22 +23,26 @@ Anything else: ``columns={"source": ..., "target": ..., "anchor": ...}``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
+import itertools
 import json
 import logging
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from toxiclinks import schema
 from toxiclinks.errors import ToxiclinksError
-from toxiclinks.files import read_user_text
+from toxiclinks.files import open_user_text
 from toxiclinks.urls import normalize_url
 
 LOGGER = logging.getLogger(__name__)
@@ -267,6 +271,7 @@ FORMATS: tuple[ExportFormat, ...] = (
 _TRUE = {"true", "1", "yes", "y", "+", "nofollow", "x", "lost", "deleted", "broken"}
 _FALSE = {"false", "0", "no", "n", "-", "follow", "dofollow", "", "live", "active"}
 _USER_COLUMN_KEYS = {"source": S.SOURCE_URL, "target": S.TARGET_URL, "anchor": S.ANCHOR}
+_EXTRA_CELLS = 16  # cells a row may have past its header (tools add a trailing empty one)
 _HEADER_SEARCH_ROWS = 20  # tools put a title or a blank line above the header at most a few rows down
 _GSC_FILE_NAME = re.compile(
     r"^(?P<site>.+?)[-_ ]+(latest links|more sample links|top linking sites|top linking text|top target pages)",
@@ -274,14 +279,22 @@ _GSC_FILE_NAME = re.compile(
 )
 
 
-def read_export(path: str | Path, columns: Mapping[str, str] | None = None, site: str | None = None) -> pd.DataFrame:
+DEFAULT_CHUNK_ROWS = 100_000  #: rows per chunk: about 100 MB of working memory for a wide export
+
+
+def read_export(
+    path: str | Path, columns: Mapping[str, str] | None = None, site: str | None = None, keep_raw: bool = False
+) -> pd.DataFrame:
     """Read a backlink export file into the links table.
 
     ``columns`` maps ``source``/``target``/``anchor`` to headers of an export
     this reader does not know. ``site`` is the target site for exports that do
-    not name it. Rows without a usable referring URL are skipped with a
-    warning; exact duplicate links are dropped. ``table.attrs["export"]`` says
-    what was read: format, level, rows, duplicates, skipped, site.
+    not name it. ``keep_raw`` keeps each row as JSON (``export_raw``, for a
+    label column); otherwise that column is empty. Rows without a usable
+    referring URL are skipped with a warning; exact duplicate links are
+    dropped. ``table.attrs["export"]`` says what was read: format, level,
+    rows, duplicates, skipped, site. For exports too large for memory, read
+    them in chunks with ``ExportReader``.
 
     Raises ``ToxiclinksError`` with a one-line message for a missing, empty or
     unrecognised file.
@@ -292,44 +305,348 @@ def read_export(path: str | Path, columns: Mapping[str, str] | None = None, site
     >>> read_export(f)[["source_url", "export_format"]].values.tolist()
     [['https://a.example/x', 'url-list'], ['http://b.example/page', 'url-list']]
     """
-    path = Path(path)
-    text = read_user_text(path, "export file").replace("\x00", "")
-    rows = _parse_rows(text, path)
-    if columns:
-        header_at, fmt = 0, _user_format(rows[0], columns, path)
-    else:
-        header_at, found = _find_format(rows)
-        if found is None:
-            table = _map_url_list(rows)
-            if table is None:
-                headers = ", ".join(h.strip() for h in rows[0] if h.strip()) or "(none)"
-                raise ToxiclinksError(
-                    f"{path}: no column of referring page URLs recognised (headers found: {headers}); "
-                    "name it with --columns source=HEADER[,target=HEADER,anchor=HEADER]"
+    reader = ExportReader(path, columns, site, keep_raw=keep_raw)
+    chunks = list(reader.chunks())
+    table = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0].reset_index(drop=True)
+    table.attrs["export"] = dict(reader.info)
+    return table
+
+
+class ExportReader:
+    """An export opened for reading in chunks: memory is bounded by the chunk size, not the file.
+
+    Opening reads only the first rows (to recognise the tool and its header,
+    or a plain URL list); ``chunks()`` then streams the links table in pieces
+    of ``chunk_rows`` rows, numbered on from one chunk to the next. ``info``
+    holds what ``read_export`` puts in ``attrs["export"]``; its counts are
+    final once ``chunks()`` is exhausted.
+
+    >>> import tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "links.txt")
+    >>> _ = open(f, "w").write("".join(f"https://a.example/{n}\\n" for n in range(5)))
+    >>> reader = ExportReader(f, chunk_rows=2)
+    >>> [len(chunk) for chunk in reader.chunks()], reader.info["rows"]
+    ([2, 2, 1], 5)
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        columns: Mapping[str, str] | None = None,
+        site: str | None = None,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
+        keep_raw: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.chunk_rows = max(int(chunk_rows), 1)
+        self.keep_raw = keep_raw
+        with _open_rows(self.path) as rows:
+            self.delimiter, self.encoding = rows.delimiter, rows.encoding
+            head = list(itertools.islice(rows, _HEADER_SEARCH_ROWS))
+            if not head:
+                raise ToxiclinksError(f"{self.path}: the file has no rows")
+            fmt: ExportFormat | None
+            if columns:
+                self.header_at, fmt = 0, _user_format(_cleaned(head[0]), columns, self.path)
+            else:
+                self.header_at, fmt = _find_format([_cleaned(row) for row in head])
+            if fmt is None:
+                sample = [*head, *itertools.islice(rows, self.chunk_rows)]
+                fmt, self.header_at = self._url_list_format(sample)
+        if fmt.unsupported:
+            raise ToxiclinksError(f"{self.path}: {fmt.unsupported}")
+        self.format = fmt
+        self.header = _cleaned(head[self.header_at]) if fmt.name != "url-list" else ["url"]
+        if fmt.name != "url-list":
+            site = site or _site_from_headers(self.header) or _site_from_file_name(self.path)
+        self.info: dict[str, object] = {
+            "format": fmt.name,
+            "level": fmt.level,
+            "rows": 0,
+            "skipped": 0,
+            "duplicates": 0,
+            "site": site,
+        }
+
+    def _url_list_format(self, sample: list[list[str]]) -> tuple[ExportFormat, int]:
+        """A plain list: one URL a line, or a one-column CSV with any header (judged on the first chunk)."""
+        cleaned = [_cleaned(row) for row in sample]
+        values = [next((c for c in row if c), "") for row in cleaned]
+        one_column = all(sum(1 for c in row if c) == 1 for row in cleaned)
+        looks_like_url = [bool(normalize_url(v)) and "." in v and " " not in v for v in values]
+        header_at = 0 if looks_like_url[0] else 1  # else the first row is a header
+        body = looks_like_url[header_at:]
+        if not one_column or not body or sum(body) < len(body) / 2:
+            headers = ", ".join(c for c in cleaned[0] if c) or "(none)"
+            raise ToxiclinksError(
+                f"{self.path}: no column of referring page URLs recognised (headers found: {headers}); "
+                "name it with --columns source=HEADER[,target=HEADER,anchor=HEADER]"
+            )
+        return ExportFormat(name="url-list", required=("url",), columns={S.SOURCE_URL: ("url",)}), header_at - 1
+
+    def chunks(self) -> Iterator[pd.DataFrame]:
+        """The links table in chunks of at most ``chunk_rows`` rows (after dropping unusable and duplicate rows).
+
+        Raises ``ToxiclinksError`` at the end when no row at all had a usable referring URL.
+        """
+        seen: set[int] = set()
+        number, kept, skipped, duplicates = 0, 0, 0, 0
+        skipped_rows: list[int] = []
+        for batch in self._batches():
+            table = self._map_chunk(batch, number)
+            number += batch.size
+            table, unusable = self._drop_unusable(table)
+            skipped += len(unusable)
+            skipped_rows.extend(unusable[: 5 - len(skipped_rows)])
+            table, dropped = _drop_duplicates(table, seen)
+            duplicates += dropped
+            self.info.update(rows=number, skipped=skipped, duplicates=duplicates)
+            kept += len(table)
+            if len(table):
+                yield table
+        if kept == 0:
+            raise ToxiclinksError(f"{self.path}: no row has a usable referring page URL")
+        if skipped:
+            LOGGER.warning(
+                "%s: skipped %d rows without a usable referring URL (rows %s)", self.path, skipped, skipped_rows
+            )
+        if duplicates:
+            LOGGER.info("%s: dropped %d exact duplicate links", self.path, duplicates)
+
+    def _batches(self) -> Iterator[_Batch]:
+        """Batches of body rows: pandas' C parser for plain UTF-8/cp1252 CSV, the csv module for the rest."""
+        width = len(self.header)
+        if self.format.name == "url-list" or not _plain_text(self.path, self.encoding):
+            with _open_rows(self.path) as rows:
+                body = itertools.islice(rows, self.header_at + 1, None)
+                while rows_read := list(itertools.islice(body, self.chunk_rows)):
+                    yield _RowBatch(rows_read, width, self.format.name == "url-list")
+            return
+        with open_user_text(self.path, "export file") as stream:
+            _skip_to_body(stream, self.header_at, self.delimiter)
+            try:
+                reader = pd.read_csv(
+                    stream,
+                    sep=self.delimiter,
+                    header=None,
+                    names=range(width + _EXTRA_CELLS),  # short rows are padded with ""
+                    dtype=str,
+                    keep_default_na=False,
+                    na_filter=False,
+                    engine="c",
+                    chunksize=self.chunk_rows,
                 )
-            return _finish(table, path, "url-list", LINK_LEVEL, site)
-        fmt = found
-    if fmt.unsupported:
-        raise ToxiclinksError(f"{path}: {fmt.unsupported}")
-    header, body = rows[header_at], rows[header_at + 1 :]
-    table = _map_rows(header, body, fmt)
-    site = site or _site_from_headers(header) or _site_from_file_name(path)
-    return _finish(table, path, fmt.name, fmt.level, site)
+                for frame in reader:
+                    batch = _FrameBatch(frame, width)
+                    if batch.size:
+                        yield batch
+            except pd.errors.EmptyDataError:
+                return  # a header and no rows
+            except (pd.errors.ParserError, ValueError) as exc:
+                if "Expected" in str(exc):
+                    raise ToxiclinksError(
+                        f"{self.path}: a row has more than {width + _EXTRA_CELLS} cells, far more than the {width} "
+                        "columns of the header; is the file cut or its delimiter mixed?"
+                    ) from None
+                raise ToxiclinksError(f"{self.path}: not a readable CSV file ({exc})") from None
+
+    def _map_chunk(self, batch: _Batch, first: int) -> pd.DataFrame:
+        """Map one batch of rows onto the links table, column by column (vectorised, not row by row)."""
+        fmt, header = self.format, self.header
+        index = _index_of(header)
+        rows = pd.RangeIndex(first, first + batch.size)
+
+        def cells(names: tuple[str, ...] | None) -> pd.Series:
+            at = next((index[name] for name in names or () if name in index), None)
+            if at is None and fmt.name != "url-list":
+                return pd.Series("", index=rows, dtype=object)
+            return pd.Series(batch.column(at or 0), index=rows, dtype=object)
+
+        table = pd.DataFrame(index=rows)
+        for column in (S.SOURCE_URL, S.TARGET_URL, S.EXPORT_IP):
+            table[column] = cells(fmt.columns.get(column))
+        anchors = cells(fmt.columns.get(S.ANCHOR))
+        table[S.ANCHOR] = [html.unescape(anchor) if "&" in anchor else anchor for anchor in anchors.tolist()]
+        for column in (S.FIRST_SEEN, S.LAST_SEEN):
+            table[column] = _iso_dates(cells(fmt.columns.get(column)), fmt.dayfirst)
+        for column in (S.EXPORT_NOFOLLOW, S.EXPORT_SPONSORED, S.EXPORT_UGC):
+            table[column] = _per_value(cells(fmt.columns.get(column)), _flag).astype("boolean")
+        if any(name in index for name in fmt.columns.get(S.EXPORT_LOST, ())):
+            table[S.EXPORT_LOST] = _per_value(cells(fmt.columns[S.EXPORT_LOST]), _lost).astype("boolean")
+        else:
+            table[S.EXPORT_LOST] = pd.Series(pd.NA, index=rows, dtype="boolean")
+        table[S.EXPORT_ROW] = np.arange(first + 1, first + batch.size + 1)
+        table[S.EXPORT_FORMAT] = fmt.name
+        table[S.EXPORT_LEVEL] = fmt.level
+        table[S.EXPORT_RAW] = (
+            [json.dumps(dict(zip(header, row, strict=False)), ensure_ascii=False) for row in batch.rows()]
+            if self.keep_raw
+            else ""
+        )
+        for name, headers in fmt.metrics.items():
+            if any(header_name in index for header_name in headers):
+                table[f"metric_{name}"] = _numbers(cells(headers))
+        return table[[*S.LINK_COLUMNS, *(column for column in table.columns if column.startswith("metric_"))]]
+
+    def _drop_unusable(self, table: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+        sources = table[S.SOURCE_URL]
+        if self.format.level == DOMAIN_LEVEL:  # a referring domain: score it through its home page
+            bare = ~sources.str.contains("://", regex=False)
+            sources = sources.where(~bare, "http://" + sources.str.strip("/") + "/")
+        table[S.SOURCE_URL] = normalize_urls(sources)
+        targets = table[S.TARGET_URL]
+        table[S.TARGET_URL] = normalize_urls(targets)  # "" stays ""
+        unusable = table[S.SOURCE_URL] == ""
+        return table[~unusable], table.loc[unusable, S.EXPORT_ROW].tolist()
 
 
-def _parse_rows(text: str, path: Path) -> list[list[str]]:
-    lines = text.lstrip("\ufeff").splitlines()
-    head = "\n".join(lines[:_HEADER_SEARCH_ROWS])  # a title line above the header has no delimiters
-    delimiter = max(("\t", ",", ";"), key=head.count)
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+
+def _drop_duplicates(table: pd.DataFrame, seen: set[int]) -> tuple[pd.DataFrame, int]:
+    """Drop exact duplicate links, also across chunks (remembered by a 64-bit hash of each link)."""
+    hashes = pd.util.hash_pandas_object(table[[S.SOURCE_URL, S.TARGET_URL, S.ANCHOR]], index=False).to_numpy()
+    duplicated = pd.Series(hashes).duplicated().to_numpy(copy=True)
+    duplicated |= np.fromiter((value in seen for value in hashes.tolist()), dtype=bool, count=len(hashes))
+    seen.update(hashes[~duplicated].tolist())
+    return table[~duplicated], int(duplicated.sum())
+
+
+class _Batch:
+    """Body rows of an export, read by column: ``column(at)`` gives the cleaned cells of one column."""
+
+    size: int
+
+    def column(self, at: int) -> list[str]:
+        raise NotImplementedError
+
+    def rows(self) -> list[list[str]]:
+        raise NotImplementedError
+
+
+class _RowBatch(_Batch):
+    """Rows from the csv module (blank rows already left out)."""
+
+    def __init__(self, rows: list[list[str]], width: int, url_list: bool) -> None:
+        if not url_list and min(map(len, rows)) < width:  # pad short rows so that every column has a cell
+            rows = [row + [""] * (width - len(row)) if len(row) < width else row for row in rows]
+        self._rows, self._url_list, self.size = rows, url_list, len(rows)
+
+    def column(self, at: int) -> list[str]:
+        if self._url_list:  # the first cell that holds anything
+            return [_clean_cell(next((c for c in row if _clean_cell(c)), "")) for row in self._rows]
+        return _clean_column(list(map(operator.itemgetter(at), self._rows)))
+
+    def rows(self) -> list[list[str]]:
+        return self._rows
+
+
+class _FrameBatch(_Batch):
+    """Rows from pandas' C parser; rows whose every cell is blank are left out, as the csv path leaves them out."""
+
+    def __init__(self, frame: pd.DataFrame, width: int) -> None:
+        first = frame[0].tolist()
+        blank = [i for i, value in enumerate(first) if not _clean_cell(value)]
+        blank = [i for i in blank if not any(_clean_cell(str(value)) for value in frame.iloc[i])]
+        if blank:
+            frame = frame.drop(index=frame.index[blank])
+        self._columns = [frame[name].tolist() for name in frame.columns[:width]]
+        self.size = len(frame)
+
+    def column(self, at: int) -> list[str]:
+        return _clean_column(self._columns[at])
+
+    def rows(self) -> list[list[str]]:
+        return [list(row) for row in zip(*self._columns, strict=True)]
+
+
+def _clean_column(values: list[str]) -> list[str]:
+    values = [value.strip() for value in values]
+    return [_clean_cell(value) for value in values] if "\ufeff" in "".join(values) else values
+
+
+class _Rows(Iterator[list[str]]):
+    """The rows of an open export, with the delimiter and encoding that were found for it."""
+
+    def __init__(self, rows: Iterator[list[str]], delimiter: str, encoding: str) -> None:
+        self._rows, self.delimiter, self.encoding = rows, delimiter, encoding
+
+    def __next__(self) -> list[str]:
+        return next(self._rows)
+
+
+@contextlib.contextmanager
+def _open_rows(path: Path) -> Iterator[_Rows]:
+    """The file's CSV rows, decoded and streamed, blank rows left out; the delimiter guessed from the top lines."""
+    with open_user_text(path, "export file") as stream:
+        lines = (line.replace("\x00", "") if "\x00" in line else line for line in stream)
+        top = list(itertools.islice(lines, _HEADER_SEARCH_ROWS))
+        if top:
+            top[0] = top[0].lstrip("\ufeff")
+        delimiter = _delimiter(top)
+        reader = csv.reader(itertools.chain(top, lines), delimiter=delimiter)
+        yield _Rows(_checked_rows(reader, path), delimiter, str(stream.encoding))
+
+
+def _plain_text(path: Path, encoding: str) -> bool:
+    """True for a UTF-8 or cp1252 file without NUL bytes: what pandas' C parser reads as the csv module would."""
+    if encoding not in ("utf-8", "utf-8-sig", "cp1252"):
+        return False
+    with path.open("rb") as raw:
+        return not any(b"\x00" in block for block in iter(lambda: raw.read(1 << 22), b""))
+
+
+def _delimiter(top_lines: list[str]) -> str:
+    head = "".join(top_lines)  # a title line above the header has no delimiters
+    return max(("\t", ",", ";"), key=head.count)
+
+
+def _skip_to_body(stream: io.TextIOWrapper, header_at: int, delimiter: str) -> None:
+    """Move ``stream`` past its non-blank record number ``header_at`` (the header), line by line."""
+    lines = iter(stream.readline, "")  # readline, not iteration: pandas then reads on from this position
+    seen = -1
+    for row in csv.reader(lines, delimiter=delimiter):
+        if any(_clean_cell(cell) for cell in row):
+            seen += 1
+            if seen == header_at:
+                return
+
+
+def _checked_rows(reader: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
     try:
-        cleaned = ([cell.strip().lstrip("\ufeff").strip() for cell in row] for row in reader)
-        rows = [row for row in cleaned if any(row)]  # clean first: a row of a stray BOM is a blank row
+        for row in reader:
+            first = row[0].strip() if row else ""
+            if (first and first[0] != "\ufeff") or any(_clean_cell(cell) for cell in row):
+                yield row  # cleaned first: a row of a stray BOM is a blank row
     except csv.Error as exc:
         raise ToxiclinksError(f"{path}: not a readable CSV file ({exc})") from None
-    if not rows:
-        raise ToxiclinksError(f"{path}: the file has no rows")
-    return rows
+
+
+def _clean_cell(cell: str) -> str:
+    return cell.strip().lstrip("\ufeff").strip()
+
+
+def _cleaned(row: list[str]) -> list[str]:
+    return [_clean_cell(cell) for cell in row]
+
+
+def _per_value(values: pd.Series, convert: Callable[[str], object]) -> pd.Series:
+    """Apply ``convert`` once per distinct value: export columns repeat few values over many rows."""
+    converted = {value: convert(value) for value in set(values.tolist())}
+    return pd.Series([converted[value] for value in values.tolist()], index=values.index, dtype=object)
+
+
+_ALREADY_NORMAL = re.compile(r"^https?://(?:[a-z0-9-]+\.)*[a-z0-9-]+/[^\s#?]*(?:\?[^\s#]+)?$")
+
+
+def normalize_urls(urls: pd.Series) -> pd.Series:
+    """``normalize_url`` over a column: URLs already in canonical form (most of an export) pass untouched.
+
+    >>> normalize_urls(pd.Series(["https://a.example/x", "B.example/y z"])).tolist()
+    ['https://a.example/x', 'http://b.example/y%20z']
+    """
+    match = _ALREADY_NORMAL.match
+    return pd.Series(
+        [url if match(url) else normalize_url(url) for url in urls.tolist()], index=urls.index, dtype=object
+    )
 
 
 def _normalise_header(name: str) -> str:
@@ -367,58 +684,6 @@ def _user_format(header: list[str], columns: Mapping[str, str], path: Path) -> E
     if S.SOURCE_URL not in mapping:
         raise ToxiclinksError("--columns must name the source column, e.g. --columns source='Source URL'")
     return ExportFormat(name="custom", required=mapping[S.SOURCE_URL], columns=mapping)
-
-
-def _map_url_list(rows: list[list[str]]) -> pd.DataFrame | None:
-    """A plain list: one URL a line, or a one-column CSV with any header."""
-    if any(len([c for c in row if c.strip()]) > 1 for row in rows):
-        return None
-    values = [next(c for c in row if c.strip()).strip() for row in rows]
-    looks_like_url = [bool(normalize_url(v)) and "." in v and " " not in v for v in values]
-    if not looks_like_url[0]:
-        values, looks_like_url = values[1:], looks_like_url[1:]  # a header row
-    if not values or sum(looks_like_url) < len(values) / 2:
-        return None
-    fmt = ExportFormat(name="url-list", required=("url",), columns={S.SOURCE_URL: ("url",)})
-    return _map_rows(["url"], [[v] for v in values], fmt)
-
-
-def _map_rows(header: list[str], body: list[list[str]], fmt: ExportFormat) -> pd.DataFrame:
-    index = _index_of(header)
-
-    def position(names: tuple[str, ...]) -> int | None:
-        return next((index[name] for name in names if name in index), None)
-
-    columns = {column: position(names) for column, names in fmt.columns.items()}
-    metrics = {f"metric_{name}": position(names) for name, names in fmt.metrics.items()}
-    metrics = {name: at for name, at in metrics.items() if at is not None}
-    data: dict[str, list[object]] = {column: [] for column in [*S.LINK_COLUMNS, *metrics]}
-    for number, row in enumerate(body, start=1):
-
-        def cell(at: int | None, row: list[str] = row) -> str:
-            return row[at].strip() if at is not None and at < len(row) else ""
-
-        for column in (S.SOURCE_URL, S.TARGET_URL, S.EXPORT_IP):
-            data[column].append(cell(columns.get(column)))
-        data[S.ANCHOR].append(html.unescape(cell(columns.get(S.ANCHOR))))
-        for column in (S.FIRST_SEEN, S.LAST_SEEN):
-            data[column].append(_iso_date(cell(columns.get(column)), fmt.dayfirst))
-        for column in (S.EXPORT_NOFOLLOW, S.EXPORT_SPONSORED, S.EXPORT_UGC):
-            data[column].append(_flag(cell(columns.get(column))))
-        lost_at = columns.get(S.EXPORT_LOST)
-        data[S.EXPORT_LOST].append(None if lost_at is None else _lost(cell(lost_at)))
-        for name, at in metrics.items():
-            data[name].append(_number(cell(at)))
-        data[S.EXPORT_ROW].append(number)
-        data[S.EXPORT_FORMAT].append(fmt.name)
-        data[S.EXPORT_LEVEL].append(fmt.level)
-        data[S.EXPORT_RAW].append(json.dumps(dict(zip(header, row, strict=False)), ensure_ascii=False))
-    table = pd.DataFrame(data)
-    for column in (S.EXPORT_NOFOLLOW, S.EXPORT_SPONSORED, S.EXPORT_UGC, S.EXPORT_LOST):
-        table[column] = table[column].astype("boolean")
-    for name in metrics:
-        table[name] = table[name].astype(float)
-    return table
 
 
 def _flag(value: str) -> bool | None:
@@ -469,6 +734,26 @@ def _iso_date(value: str, dayfirst: bool) -> str:
     return text
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?$")
+
+
+def _iso_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
+    """``_iso_date`` over a column; cells already in ISO form (what most tools write) are kept as they are."""
+    match = _ISO_DATE.match
+    other = {value: _iso_date(value, dayfirst) for value in set(values.tolist()) if value and not match(value)}
+    if not other:
+        return values
+    return pd.Series([other.get(value, value) for value in values.tolist()], index=values.index, dtype=object)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """``_number`` over a column: plain numbers in one vectorised conversion, anything else value by value."""
+    try:
+        return values.where(values != "", "nan").astype(float)
+    except ValueError:
+        return _per_value(values, _number).astype(float)
+
+
 def _site_from_headers(header: list[str]) -> str | None:
     """Majestic's referring-domains export names the target in a "BackLinks_<target>" header."""
     for name in header:
@@ -489,35 +774,3 @@ def _site_from_file_name(path: Path) -> str | None:
     if not match:
         return None
     return match.group("site").replace("___", "://").rstrip("-_ ")
-
-
-def _finish(table: pd.DataFrame, path: Path, fmt: str, level: str, site: str | None) -> pd.DataFrame:
-    rows = len(table)
-    sources = table[S.SOURCE_URL]
-    if level == DOMAIN_LEVEL:  # a referring domain: score it through its home page
-        sources = sources.map(lambda domain: domain if "://" in domain else f"http://{domain.strip('/')}/")
-    table[S.SOURCE_URL] = sources.map(normalize_url)
-    table[S.TARGET_URL] = table[S.TARGET_URL].map(lambda url: normalize_url(url) if url else "")
-    unusable = table[S.SOURCE_URL] == ""
-    if unusable.all():
-        raise ToxiclinksError(f"{path}: no row has a usable referring page URL")
-    if unusable.any():
-        examples = table.loc[unusable, S.EXPORT_ROW].head(5).tolist()
-        LOGGER.warning(
-            "%s: skipped %d rows without a usable referring URL (rows %s)", path, int(unusable.sum()), examples
-        )
-        table = table[~unusable]
-    duplicated = table.duplicated(subset=[S.SOURCE_URL, S.TARGET_URL, S.ANCHOR])
-    if duplicated.any():
-        LOGGER.info("%s: dropped %d exact duplicate links", path, int(duplicated.sum()))
-        table = table[~duplicated]
-    table = table.reset_index(drop=True)
-    table.attrs["export"] = {
-        "format": fmt,
-        "level": level,
-        "rows": rows,
-        "skipped": int(unusable.sum()),
-        "duplicates": int(duplicated.sum()),
-        "site": site,
-    }
-    return table

@@ -1,11 +1,15 @@
-"""Writing the user's output files atomically: a file is either whole or not there."""
+"""Reading users' files whatever their encoding (whole or streamed) and writing outputs atomically."""
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import io
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from toxiclinks.errors import ToxiclinksError
 
@@ -15,11 +19,23 @@ def write_atomic(path: str | Path, text: str) -> None:
 
     An interrupted write leaves the old file (or none), never half a file.
     """
+    with atomic_writer(path) as stream:
+        stream.write(text)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path) -> Iterator[TextIO]:
+    """A UTF-8 text stream whose content replaces ``path`` only when the block ends without an error.
+
+    For outputs written piece by piece (a million score rows in chunks): until
+    the end, the old file (or none) stays in place; an error or an interruption
+    removes the temporary file.
+    """
     path = Path(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a user's file gets the usual mode
@@ -43,15 +59,88 @@ def read_user_text(path: str | Path, what: str = "file") -> str:
     path = Path(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise ToxiclinksError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ToxiclinksError(f"{path}: is a directory, not a {what}") from None
     except OSError as exc:
-        raise ToxiclinksError(f"{path}: cannot be read ({exc.strerror})") from None
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise _unreadable(path, what, exc) from None
+    if not data.strip(_BLANK_BYTES):
         raise ToxiclinksError(f"{path}: the file is empty")
     return decode_bytes(data)
+
+
+def open_user_text(path: str | Path, what: str = "file") -> io.TextIOWrapper:
+    """Open a user's text file for streaming, decoded exactly as ``read_user_text`` would decode it.
+
+    The encoding is chosen from the first bytes (BOM, NUL pattern), then one
+    pass over the raw bytes checks that the whole file is UTF-8 (else cp1252):
+    the file is never held in memory. Line endings are universal.
+    """
+    path = Path(path)
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise _unreadable(path, what, exc) from None
+    try:
+        encoding = _stream_encoding(raw)
+        if encoding is None:
+            raise ToxiclinksError(f"{path}: the file is empty")
+        raw.seek(0)
+    except BaseException:
+        raw.close()
+        raise
+    return io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=None)
+
+
+_BLANK_BYTES = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
+_BLOCK = 1 << 22
+
+
+def _stream_encoding(raw: io.BufferedReader) -> str | None:
+    """The encoding ``decode_bytes`` would pick for the whole stream, or None for a blank file."""
+    head = raw.read(_BLOCK)
+    encoding = _declared_encoding(head)
+    utf8 = codecs.getincrementaldecoder("utf-8")() if encoding is None else None
+    block, blank = head, True
+    while block:
+        blank = blank and not block.strip(_BLANK_BYTES)
+        if utf8 is not None:
+            try:
+                utf8.decode(block)
+            except UnicodeDecodeError:
+                utf8, encoding = None, "cp1252"
+        if not blank and utf8 is None:
+            break
+        block = raw.read(_BLOCK)
+    if utf8 is not None:
+        try:
+            utf8.decode(b"", final=True)
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    return None if blank else encoding
+
+
+def _unreadable(path: Path, what: str, error: OSError) -> ToxiclinksError:
+    if isinstance(error, FileNotFoundError):
+        return ToxiclinksError(f"{path}: no such file")
+    if isinstance(error, IsADirectoryError):
+        return ToxiclinksError(f"{path}: is a directory, not a {what}")
+    return ToxiclinksError(f"{path}: cannot be read ({error.strerror})")
+
+
+def _declared_encoding(head: bytes) -> str | None:
+    """The encoding a BOM or the NUL bytes of UTF-16 show at the start of a file; None when neither does."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if head.startswith(bom):
+            return encoding
+    head = head[:4096]
+    if len(head) >= 2 and head[1::2].count(0) > len(head) // 4:
+        return "utf-16-le"
+    if len(head) >= 2 and head[0::2].count(0) > len(head) // 4:
+        return "utf-16-be"
+    return None
 
 
 def decode_bytes(data: bytes) -> str:
@@ -62,18 +151,9 @@ def decode_bytes(data: bytes) -> str:
     >>> decode_bytes("Grüße".encode("cp1252"))
     'Grüße'
     """
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    head = data[:4096]
-    if len(head) >= 2 and head[1::2].count(0) > len(head) // 4:
-        return data.decode("utf-16-le", errors="replace")
-    if len(head) >= 2 and head[0::2].count(0) > len(head) // 4:
-        return data.decode("utf-16-be", errors="replace")
+    encoding = _declared_encoding(data[:4096])
+    if encoding is not None:
+        return data.decode(encoding, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

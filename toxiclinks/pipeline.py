@@ -51,14 +51,18 @@ class ScanResult:
 
 
 def read_links(
-    export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None, need_target: bool = True
+    export_path: str | Path,
+    settings: Settings,
+    columns: Mapping[str, str] | None = None,
+    need_target: bool = True,
+    keep_raw: bool = False,
 ) -> tuple[pd.DataFrame, Settings]:
     """Read the export; return the links and the settings completed with the site the export names.
 
     With ``need_target``, an export that names no linked site, given none with ``--site``, is an error:
     without a target nobody can tell whether a page still links to it.
     """
-    links = read_export(export_path, columns, settings.site)
+    links = read_export(export_path, columns, settings.site, keep_raw=keep_raw)
     LOGGER.info("read %d backlinks from %s", len(links), export_path)
     site = settings.site or links.attrs["export"]["site"]
     lacks_target = (links[schema.TARGET_URL] == "") & (links[schema.EXPORT_LEVEL] == LINK_LEVEL)
@@ -226,7 +230,7 @@ def labelled_links(
     progress: bool = False,
 ) -> LabelledLinks:
     """Read a labelled export (a label column, or the old disavow file as labels) and compute its features."""
-    links, settings = read_links(export_path, settings, columns)
+    links, settings = read_links(export_path, settings, columns, keep_raw=disavowed is None)
     if disavowed is not None:
         labels = labels_from_disavow(links, read_disavow(disavowed))
         source = f"disavow file {disavowed.name}"
