@@ -16,8 +16,9 @@ from toxiclinks.disavow import DisavowPlan, disavow_text, merge_disavow, parse_d
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.exports import ExportReader, _iso_date, _iso_dates, _number, _numbers, normalize_urls, read_export
 from toxiclinks.extract import parse_page
+from toxiclinks.features.url import url_features, url_features_table
 from toxiclinks.files import decode_bytes
-from toxiclinks.urls import normalize_url
+from toxiclinks.urls import host_of, hosts_of, normalize_url
 
 FUZZ = settings(
     max_examples=int(os.environ.get("TOXICLINKS_FUZZ_EXAMPLES", "300")),  # raise it for a long fuzzing run
@@ -82,6 +83,7 @@ def _read(tmp_path, data):
 
 @FUZZ
 @given(data=export_files())
+@example(data=b"Page ascore,Source url,Target url,Anchor,Nofollow\n,0\x0c\xef\xbb\xbf\n")  # a form feed in a host
 def test_export_reader_on_generated_exports(tmp_path, data):
     table = _read(tmp_path, data)
     if table is not None:
@@ -167,6 +169,17 @@ def test_column_numbers_and_dates_equal_the_scalar_ones(values, dates, dayfirst)
     assert [str(x) for x in _numbers(cleaned).tolist()] == [str(x) for x in expected]
     date_cells = pd.Series([d.strip() for d in dates], dtype=object)
     assert _iso_dates(date_cells, dayfirst).tolist() == [_iso_date(d, dayfirst) for d in date_cells]
+
+
+@FUZZ
+@given(values=st.lists(url_like, max_size=20))
+def test_column_url_signals_equal_the_scalar_ones(values):
+    urls = [url for url in (normalize_url(v) for v in values) if url] + [v for v in values if "://" in v]
+    table = url_features_table(pd.Series(urls, dtype=object))
+    for number, url in enumerate(urls):
+        expected = url_features(url)
+        assert {name: table.iloc[number][name] for name in expected} == expected, url
+    assert hosts_of(urls) == [host_of(url) for url in urls]
 
 
 @FUZZ

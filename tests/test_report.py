@@ -73,3 +73,31 @@ def test_report_groups_artificial_links_by_site_with_charts_and_the_threshold():
     assert "use keyword anchors" in page  # the over-optimisation note: most example anchors are money keywords
     assert 'id="search"' in page and 'class="sortable"' in page
     assert "http_404: 1" in page and "http_503: 1" in page
+
+
+def test_a_large_report_shows_the_highest_links_and_counts_every_one(monkeypatch):
+    from toxiclinks import report
+
+    monkeypatch.setattr(report, "TABLE_ROWS", 3)
+    scores = pd.DataFrame(
+        {
+            schema.SOURCE_URL: [f"http://site{n}.example/p" for n in range(10)],
+            schema.TARGET_URL: "",
+            schema.ANCHOR: "x",
+            schema.PROBABILITY: [n / 10 for n in range(10)],
+            schema.LABEL: ["artificial" if n >= 8 else "natural" for n in range(10)],
+            schema.REASONS: "",
+            schema.FETCH_STATUS: "ok",
+            schema.DISAVOW: False,
+            schema.DECISION: "kept",
+        }
+    )
+    summary = report.ReportSummary(0.75)
+    summary.add(scores.iloc[:6])
+    summary.add(scores.iloc[6:])  # in two chunks, as a streamed scan adds them
+    page = report.render_report(summary, DisavowPlan(), "x.csv")
+    table = page.split('id="links"')[1].split("</table>")[0]
+    assert [f"site{n}.example" in table for n in (9, 8, 7, 6)] == [True, True, True, False]
+    assert "<b>10</b>backlinks" in page and "<b>2</b>artificial" in page
+    assert "The 3 links most likely artificial of 10" in page
+    assert summary.bins == [1] * 10

@@ -1,5 +1,6 @@
 """scan --no-fetch: triage from the export alone, no page read, nothing disavowed."""
 
+import numpy as np
 import pandas as pd
 from click.testing import CliRunner
 
@@ -62,3 +63,66 @@ def test_triage_of_the_example_is_fast_and_complete(tmp_path):
     assert result.exit_code == 0, result.output
     assert "21 backlinks" in result.output and "0 domains, 0 URLs" in result.output
     assert "triage, no page read" in (tmp_path / "r.html").read_text()
+
+
+def _example_links():
+    from toxiclinks.exports import read_export
+
+    return read_export(EXAMPLE / "backlinks.csv")
+
+
+def test_column_wise_scoring_equals_the_fitted_pipeline():
+    model = load_triage_model()
+    links = pd.concat(
+        [
+            _example_links(),
+            pd.DataFrame(
+                {
+                    "source_url": ["http://user@a.example:8080/x?p=2", "http://[::1]/links", "http://1.2.3.4/a//b/"],
+                    "target_url": ["", "https://shop.example/", ""],
+                    "anchor": ["", "casino bonus", "https://shop.example"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    features = triage_features(links)
+    reference = model.calibrator_.predict(model.pipeline_.predict_proba(features)[:, 1])
+    np.testing.assert_allclose(model.predict_proba(features), reference, rtol=0, atol=1e-12)
+    decision = model.pipeline_.decision_function(features)
+    total = model.contributions(features).sum(axis=1) + model.pipeline_[-1].intercept_[0]
+    np.testing.assert_allclose(total, decision, atol=1e-9)  # the reasons' numbers are the model's own
+
+
+def test_triage_in_small_chunks_writes_the_same_files_as_in_one(tmp_path):
+    from toxiclinks.pipeline import triage_chunks, write_outputs
+    from toxiclinks.settings import Settings
+
+    outputs = {}
+    for rows in (4, 100_000):
+        chunks = list(triage_chunks(EXAMPLE / "backlinks.csv", Settings(), chunk_rows=rows))
+        assert max(len(chunk.scores) for chunk in chunks) <= rows
+        folder = tmp_path / str(rows)
+        folder.mkdir()
+        written = write_outputs(iter(chunks), "backlinks.csv", folder / "d.txt", folder / "s.csv", folder / "r.html")
+        assert written.summary.total == 21 and written.export["rows"] == 21
+        outputs[rows] = [(folder / name).read_text() for name in ("d.txt", "s.csv", "r.html")]
+    assert outputs[4] == outputs[100_000]
+
+
+def test_a_failing_chunk_leaves_no_output_file(tmp_path):
+    from toxiclinks.errors import ToxiclinksError
+    from toxiclinks.pipeline import triage_chunks, write_outputs
+    from toxiclinks.settings import Settings
+
+    def broken():
+        chunks = triage_chunks(EXAMPLE / "backlinks.csv", Settings(), chunk_rows=5)
+        yield next(chunks)
+        raise ToxiclinksError("the export broke off")
+
+    scores = tmp_path / "scores.csv"
+    try:
+        write_outputs(broken(), "backlinks.csv", tmp_path / "d.txt", scores, tmp_path / "r.html")
+    except ToxiclinksError:
+        pass
+    assert list(tmp_path.iterdir()) == []  # no partial scores file, no temporary left

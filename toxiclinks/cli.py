@@ -22,7 +22,7 @@ from toxiclinks.cache import default_cache_path
 from toxiclinks.disavow import check_writable, read_disavow
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.fetch import fetch_summary
-from toxiclinks.pipeline import feature_table, fetch_export, scan, triage_scan, write_outputs, write_table
+from toxiclinks.pipeline import feature_table, fetch_export, scan, triage_chunks, write_outputs, write_table
 from toxiclinks.settings import Settings
 
 EXAMPLE = (
@@ -323,31 +323,32 @@ def scan_command(**options: Any) -> None:
                 check_writable(path)
         with warnings.catch_warnings():
             warnings.simplefilter("default" if options["verbose"] else "ignore")
-            if options["no_fetch"]:
-                result = triage_scan(options["export"], settings, _parse_columns(options["columns"]))
+            columns = _parse_columns(options["columns"])
+            if options["no_fetch"]:  # streamed in chunks: a million links in bounded memory
+                results: Any = triage_chunks(options["export"], settings, columns)
             else:
-                result = scan(options["export"], settings, _parse_columns(options["columns"]), progress=progress)
-        merge = write_outputs(
-            result,
-            options["export"].name,
-            *outputs,
-            merge_path=options["merge_path"],
-            new_entries_path=options["new_entries_path"],
-            all_features=options["all_features"],
-        )
+                results = scan(options["export"], settings, columns, progress=progress)
+            written = write_outputs(
+                results,
+                options["export"].name,
+                *outputs,
+                merge_path=options["merge_path"],
+                new_entries_path=options["new_entries_path"],
+                all_features=options["all_features"],
+            )
     except ToxiclinksError as exc:
         raise click.ClickException(str(exc)) from None
-    _echo_read_summary(result.links.attrs)
-    labels = result.scores[schema.LABEL].value_counts()
+    _echo_read_summary({"export": written.export})
+    labels, plan = written.summary.labels, written.plan
     click.echo(
-        f"{len(result.scores)} backlinks: {labels.get(schema.LABEL_ARTIFICIAL, 0)} artificial, "
+        f"{written.summary.total} backlinks: {labels.get(schema.LABEL_ARTIFICIAL, 0)} artificial, "
         f"{labels.get(schema.LABEL_NATURAL, 0)} natural, {labels.get(schema.LABEL_UNKNOWN, 0)} not read; "
-        f"disavow file {options['disavow_path']}: {len(result.plan.domains)} domains, {len(result.plan.urls)} URLs"
+        f"disavow file {options['disavow_path']}: {len(plan.domains)} domains, {len(plan.urls)} URLs"
     )
-    if merge is not None:
+    if written.merge is not None:
         click.echo(
             f"merged into {options['disavow_path']} (every line of {options['merge_path'].name} kept): "
-            f"{merge.summary()}"
+            f"{written.merge.summary()}"
         )
 
 

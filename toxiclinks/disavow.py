@@ -19,7 +19,7 @@ from toxiclinks import __version__, schema
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.features import is_true
 from toxiclinks.files import decode_bytes, read_user_text
-from toxiclinks.urls import SHARED_PLATFORMS, host_of, is_ip, normalize_url, registered_domain
+from toxiclinks.urls import SHARED_PLATFORMS, host_of, hosts_of, is_ip, normalize_url, registered_domain
 
 MAX_LINES = 100_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -114,8 +114,18 @@ def site_of(url: str) -> str:
     >>> site_of("https://a.b.example.co.uk/x"), site_of("https://someone.blogspot.com/post")
     ('example.co.uk', 'someone.blogspot.com')
     """
-    domain = registered_domain(url)
-    return host_of(url) if domain in SHARED_PLATFORMS else domain
+    return _site_of_host(host_of(url))
+
+
+def sites_of(urls: Iterable[str]) -> list[str]:
+    """``site_of`` over many URLs, once per distinct host."""
+    sites: dict[str, str] = {}
+    return [sites.get(host) or sites.setdefault(host, _site_of_host(host)) for host in hosts_of(urls)]
+
+
+def _site_of_host(host: str) -> str:
+    domain = registered_domain(host)
+    return host if domain in SHARED_PLATFORMS else domain
 
 
 def decide(scores: pd.DataFrame, features: pd.DataFrame, allowlist: Allowlist | None = None) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,14 +25,14 @@ from toxiclinks.disavow import (
     read_disavow,
 )
 from toxiclinks.errors import ToxiclinksError
-from toxiclinks.exports import LINK_LEVEL, read_export
+from toxiclinks.exports import DEFAULT_CHUNK_ROWS, LINK_LEVEL, ExportReader, read_export
 from toxiclinks.features import build_features
 from toxiclinks.fetch import fetch_pages
-from toxiclinks.files import write_atomic
+from toxiclinks.files import atomic_writer, write_atomic
 from toxiclinks.labels import labels_from_column, labels_from_disavow
 from toxiclinks.model import load_model
 from toxiclinks.page import Page
-from toxiclinks.report import report_html
+from toxiclinks.report import ReportSummary, render_report
 from toxiclinks.score import score_links
 from toxiclinks.settings import Settings
 from toxiclinks.triage import load_triage_model, score_triage, triage_features
@@ -123,24 +124,44 @@ def scan(
     return ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=threshold)
 
 
-def triage_scan(export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None) -> ScanResult:
-    """Score every link from the export alone (``scan --no-fetch``): no page is fetched, nothing is disavowed."""
-    links, settings = read_links(export_path, settings, columns, need_target=False)
+def triage_chunks(
+    export_path: str | Path,
+    settings: Settings,
+    columns: Mapping[str, str] | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> Iterator[ScanResult]:
+    """``scan --no-fetch`` chunk by chunk: memory stays bounded by ``chunk_rows``, whatever the export's size.
+
+    Each result's ``links.attrs["export"]`` is the reader's summary, final once the iteration is done.
+    """
+    reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows)
     model = load_triage_model()
-    features = triage_features(links, settings.brand, settings.keywords)
-    scores = score_triage(links, features, model)
     plan = DisavowPlan(
         comments=(
             f"toxiclinks triage of {Path(export_path).name}: no page was read, so nothing is disavowed",
             "run 'toxiclinks scan' without --no-fetch to write disavow entries",
         )
     )
-    features["link_found"] = pd.NA
-    return ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
+    for links in reader.chunks():
+        links.attrs["export"] = reader.info
+        features = triage_features(links, settings.brand, settings.keywords)
+        scores = score_triage(links, features, model)
+        features["link_found"] = pd.NA
+        yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What ``write_outputs`` wrote: the report's summary (counts of every link), the plan, the merge."""
+
+    summary: ReportSummary
+    plan: DisavowPlan
+    export: Mapping[str, object]
+    merge: MergeResult | None = None
 
 
 def write_outputs(
-    result: ScanResult,
+    results: ScanResult | Iterable[ScanResult],
     export_name: str,
     disavow_path: Path | None = None,
     scores_path: Path | None = None,
@@ -148,37 +169,53 @@ def write_outputs(
     merge_path: Path | None = None,
     new_entries_path: Path | None = None,
     all_features: bool = False,
-) -> MergeResult | None:
-    """Render every output first, then write each atomically: an error leaves no partial file.
+) -> Written:
+    """Write the outputs of a scan, or of a stream of chunk results; each file is whole or not written.
 
-    With ``merge_path`` the disavow file is the user's old file with the new
-    entries merged in (every old line kept), and the new entries alone go to
-    ``new_entries_path`` (default: ``<output>.new.txt``).
+    The scores file is streamed chunk by chunk into a temporary file; the
+    report and the disavow file are rendered at the end; nothing replaces a
+    user's file before every chunk went through. With ``merge_path`` the
+    disavow file is the user's old file with the new entries merged in (every
+    old line kept), and the new entries alone go to ``new_entries_path``
+    (default: ``<output>.new.txt``).
     """
-    rendered: list[tuple[Path, str]] = []
-    merge = None
-    if disavow_path and merge_path:
-        merge = merge_disavow(read_disavow(merge_path), result.plan, export_name)
-        rendered.append((disavow_path, check_google_limits(merge.merged)))
-        new_entries_path = new_entries_path or disavow_path.with_name(f"{disavow_path.stem}.new.txt")
-        rendered.append((new_entries_path, merge.new_entries))
-    elif disavow_path:
-        rendered.append((disavow_path, disavow_text(result.plan)))
-    if scores_path:
-        table = result.scores[schema.SCORE_COLUMNS]
-        if all_features:
-            extra = [column for column in result.features.columns if column not in table.columns]
-            table = pd.concat([table, result.features[extra]], axis=1)
-        rendered.append((scores_path, table.to_csv(index=False)))
-    if report_path:
-        rendered.append(
-            (report_path, report_html(result.scores, result.plan, export_name, result.features, result.threshold))
-        )
-    for path, _ in rendered:
-        check_writable(path)
-    for path, text in rendered:
-        write_atomic(path, text)
-    return merge
+    chunks = [results] if isinstance(results, ScanResult) else results
+    for path in (disavow_path, scores_path, report_path):
+        if path:
+            check_writable(path)
+    old_disavow = read_disavow(merge_path) if disavow_path and merge_path else None
+    summary, last = None, None
+    with contextlib.ExitStack() as stack:
+        scores_stream = stack.enter_context(atomic_writer(scores_path)) if scores_path else None
+        for result in chunks:
+            if summary is None:
+                summary = ReportSummary(result.threshold)
+            if scores_stream is not None:
+                table = result.scores[schema.SCORE_COLUMNS]
+                if all_features:
+                    extra = [column for column in result.features.columns if column not in table.columns]
+                    table = pd.concat([table, result.features[extra]], axis=1)
+                table.to_csv(scores_stream, index=False, header=last is None)
+            summary.add(result.scores, result.features)
+            last = result
+        if summary is None or last is None:
+            raise ToxiclinksError(f"{export_name}: nothing to write")
+        rendered: list[tuple[Path, str]] = []
+        merge = None
+        if disavow_path and old_disavow is not None:
+            merge = merge_disavow(old_disavow, last.plan, export_name)
+            rendered.append((disavow_path, check_google_limits(merge.merged)))
+            new_entries_path = new_entries_path or disavow_path.with_name(f"{disavow_path.stem}.new.txt")
+            rendered.append((new_entries_path, merge.new_entries))
+        elif disavow_path:
+            rendered.append((disavow_path, disavow_text(last.plan)))
+        if report_path:
+            rendered.append((report_path, render_report(summary, last.plan, export_name)))
+        for path, _ in rendered:
+            check_writable(path)
+        for path, text in rendered:
+            write_atomic(path, text)
+    return Written(summary=summary, plan=last.plan, export=last.links.attrs.get("export", {}), merge=merge)
 
 
 def feature_table(

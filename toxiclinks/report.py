@@ -9,10 +9,11 @@ from __future__ import annotations
 import html
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 
 from toxiclinks import __version__, schema
-from toxiclinks.disavow import DisavowPlan, site_of
+from toxiclinks.disavow import DisavowPlan, sites_of
 
 _STYLE = """
 :root{--red:#b42318;--green:#067647;--grey:#5b6673;--line:#e3e8ee;--bg:#f6f8fa}
@@ -56,6 +57,68 @@ if(search){search.addEventListener('input',filter);label.addEventListener('chang
 """
 
 
+#: rows shown in each table of the report; every link is in scores.csv whatever the size of the export
+TABLE_ROWS = 5000
+#: referring sites listed with their artificial links
+SITE_ROWS = 500
+
+
+class ReportSummary:
+    """What the report shows, gathered chunk by chunk: memory is bounded by the table sizes, not the export.
+
+    Counts, the score histogram and the anchor statistics cover every link;
+    the tables keep the ``TABLE_ROWS`` links with the highest probability.
+    """
+
+    def __init__(self, threshold: float | None = None) -> None:
+        self.threshold = threshold
+        self.total = 0
+        self.labels: Counter[str] = Counter()
+        self.disavowed = 0
+        self.bins = [0] * 10
+        self.anchor_classes: Counter[str] = Counter()
+        self.anchors: Counter[str] = Counter()
+        self.sites: dict[str, list[float]] = {}  #: site -> [artificial links, highest probability, disavowed]
+        self.unread_reasons: Counter[str] = Counter()
+        self.top = pd.DataFrame()
+        self.top_artificial = pd.DataFrame()
+        self.unread = pd.DataFrame()
+
+    def add(self, scores: pd.DataFrame, features: pd.DataFrame | None = None) -> None:
+        """Add one chunk of the scores table (and its features, for the anchor classes)."""
+        self.total += len(scores)
+        self.labels.update(scores[schema.LABEL].tolist())
+        self.disavowed += int(scores[schema.DISAVOW].sum())
+        probability = scores[schema.PROBABILITY].dropna().to_numpy(dtype=float)
+        bins = np.clip((probability * 10).astype(int), 0, 9)
+        for b, count in enumerate(np.bincount(bins, minlength=10)):
+            self.bins[b] += int(count)
+        if features is not None and "anchor_class" in features.columns:
+            self.anchor_classes.update(features["anchor_class"].dropna().tolist())
+        self.anchors.update(" ".join(str(a).split()) or "(empty)" for a in scores[schema.ANCHOR].fillna("").tolist())
+        artificial = scores[scores[schema.LABEL] == schema.LABEL_ARTIFICIAL]
+        if len(artificial):
+            sites = pd.Series(sites_of(artificial[schema.SOURCE_URL].tolist()), index=artificial.index)
+            columns = (sites, artificial[schema.PROBABILITY], artificial[schema.DISAVOW])
+            for site, probability_, disavow in zip(*(column.tolist() for column in columns), strict=True):
+                entry = self.sites.setdefault(site, [0, 0.0, 0])
+                entry[0] += 1
+                entry[1] = max(entry[1], float(probability_))
+                entry[2] += int(bool(disavow))
+            self.top_artificial = _highest([self.top_artificial, artificial.assign(_site=sites)])
+        unread = scores[scores[schema.LABEL] == schema.LABEL_UNKNOWN]
+        self.unread_reasons.update(unread[schema.FETCH_STATUS].tolist())
+        if len(self.unread) < TABLE_ROWS and len(unread):
+            self.unread = pd.concat([self.unread, unread]).head(TABLE_ROWS)
+        self.top = _highest([self.top, scores])
+
+
+def _highest(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The ``TABLE_ROWS`` rows with the highest probability (unscored last, ties in export order)."""
+    joined = pd.concat([table for table in tables if len(table)])
+    return joined.sort_values(schema.PROBABILITY, ascending=False, na_position="last", kind="stable").head(TABLE_ROWS)
+
+
 def report_html(
     scores: pd.DataFrame,
     plan: DisavowPlan,
@@ -63,24 +126,37 @@ def report_html(
     features: pd.DataFrame | None = None,
     threshold: float | None = None,
 ) -> str:
-    """Render the report: counts, the score distribution, artificial links by referring site, every link in a
+    """Render the report of one scores table (see ``render_report``)."""
+    summary = ReportSummary(threshold)
+    summary.add(scores, features)
+    return render_report(summary, plan, export_name)
+
+
+def render_report(summary: ReportSummary, plan: DisavowPlan, export_name: str) -> str:
+    """Render the report: counts, the score distribution, artificial links by referring site, the links in a
     sortable and filterable table, the anchor texts of the profile, what was not read and why, and the disavow file.
     """
     esc = html.escape
-    labels = Counter(scores[schema.LABEL])
-    disavowed = int(scores[schema.DISAVOW].sum())
+    labels = summary.labels
     cards = "".join(
         f'<div class="card {kind}"><b>{value:,}</b>{esc(name)}</div>'
         for name, value, kind in (
-            ("backlinks", len(scores), ""),
+            ("backlinks", summary.total, ""),
             ("artificial", labels.get(schema.LABEL_ARTIFICIAL, 0), "bad"),
             ("natural", labels.get(schema.LABEL_NATURAL, 0), "good"),
             ("not read", labels.get(schema.LABEL_UNKNOWN, 0), ""),
-            ("links disavowed", disavowed, "bad"),
+            ("links disavowed", summary.disavowed, "bad"),
             ("disavow lines", len(plan.domains) + len(plan.urls), ""),
         )
     )
+    threshold = summary.threshold
     shown_threshold = f"{threshold:.2f}" if threshold is not None else "–"
+    shown = (
+        f'<p class="muted">The {len(summary.top):,} links most likely artificial of {summary.total:,}; '
+        "every link is in the scores file.</p>"
+        if summary.total > len(summary.top)
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>toxiclinks report: {esc(export_name)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style></head>
@@ -89,19 +165,19 @@ def report_html(
 <p class="muted">{esc(export_name)} · toxiclinks {esc(__version__)} · threshold {shown_threshold}</p>
 <div class="cards">{cards}</div>
 <h2>Score distribution</h2>
-<div class="charts">{_histogram(scores, threshold)}{_anchor_chart(features)}</div>
-{_over_optimisation(features)}
+<div class="charts">{_histogram(summary.bins, threshold)}{_anchor_chart(summary.anchor_classes)}</div>
+{_over_optimisation(summary.anchor_classes)}
 <h2>Artificial links by referring site</h2>
-{_by_site(scores)}
+{_by_site(summary)}
 <h2>All links</h2>
-<div class="tools"><input id="search" type="search" placeholder="Filter: URL, anchor, reason…">
+{shown}<div class="tools"><input id="search" type="search" placeholder="Filter: URL, anchor, reason…">
 <select id="label"><option value="">every label</option><option>artificial</option><option>natural</option>
 <option>unknown</option></select></div>
-{_links_table(scores)}
+{_links_table(summary.top)}
 <h2>Anchor texts of the profile</h2>
-{_anchor_table(scores)}
+{_anchor_table(summary.anchors, summary.total)}
 <h2>Pages not read</h2>
-{_unread(scores)}
+{_unread(summary)}
 <h2>Disavow file</h2>
 <pre>{esc(chr(10).join(plan.lines())) or "(empty)"}</pre>
 <p class="muted">Probabilities come from the model named in the run; reasons are the signals that moved each link's
@@ -111,10 +187,8 @@ your own sites and your allowlist are never disavowed.</p>
 """
 
 
-def _histogram(scores: pd.DataFrame, threshold: float | None) -> str:
+def _histogram(counts: list[int], threshold: float | None) -> str:
     """An SVG histogram of the probabilities in ten bins, artificial bars red, the threshold dashed."""
-    probability = scores[schema.PROBABILITY].dropna()
-    counts = [int(((probability >= b / 10) & (probability < (b + 1) / 10 + (b == 9))).sum()) for b in range(10)]
     top = max([*counts, 1])
     width, height, left, bottom = 420, 214, 34, 42
     bar = (width - left - 10) / 10
@@ -152,12 +226,11 @@ def _histogram(scores: pd.DataFrame, threshold: float | None) -> str:
 _ANCHOR_CLASSES = ("brand", "url", "generic", "other", "partial", "exact", "empty")
 
 
-def _anchor_chart(features: pd.DataFrame | None) -> str:
+def _anchor_chart(counts: Counter[str]) -> str:
     """An SVG bar chart of the anchor classes of the profile; money-keyword anchors in red."""
-    if features is None or "anchor_class" not in features.columns or features["anchor_class"].isna().all():
+    if not counts:
         return ""
-    counts = features["anchor_class"].value_counts()
-    total = max(int(counts.sum()), 1)
+    total = max(sum(counts.values()), 1)
     rows = [(name, int(counts.get(name, 0))) for name in _ANCHOR_CLASSES]
     width, row_height = 360, 22
     parts = [
@@ -178,13 +251,10 @@ def _anchor_chart(features: pd.DataFrame | None) -> str:
     return "".join(parts)
 
 
-def _over_optimisation(features: pd.DataFrame | None) -> str:
-    if features is None or "anchor_class" not in features.columns:
+def _over_optimisation(counts: Counter[str]) -> str:
+    if not counts:
         return ""
-    classes = features["anchor_class"].dropna()
-    if classes.empty:
-        return ""
-    money = float(classes.isin(["exact", "partial"]).mean())
+    money = (counts.get("exact", 0) + counts.get("partial", 0)) / sum(counts.values())
     if money < 0.3:
         return ""
     return (
@@ -193,34 +263,38 @@ def _over_optimisation(features: pd.DataFrame | None) -> str:
     )
 
 
-def _by_site(scores: pd.DataFrame) -> str:
+def _by_site(summary: ReportSummary) -> str:
     esc = html.escape
-    artificial = scores[scores[schema.LABEL] == schema.LABEL_ARTIFICIAL]
-    if artificial.empty:
+    if not summary.sites:
         return '<p class="muted">No link was labelled artificial.</p>'
     blocks = []
-    groups = artificial.groupby(artificial[schema.SOURCE_URL].map(site_of))
-    for site, group in sorted(groups, key=lambda item: -item[1][schema.PROBABILITY].max()):
+    rows_by_site = summary.top_artificial.groupby("_site", sort=False) if len(summary.top_artificial) else []
+    listed = dict(list(rows_by_site))
+    ranked = sorted(summary.sites.items(), key=lambda item: -item[1][1])
+    for site, (count, highest, disavowed) in ranked[:SITE_ROWS]:
+        group = listed.get(site, summary.top_artificial.head(0))
         rows = "".join(
             f'<tr><td class="url">{esc(str(r[schema.SOURCE_URL]))}</td><td>{esc(str(r[schema.ANCHOR]))}</td>'
             f'<td class="num">{r[schema.PROBABILITY]:.2f}</td><td>{esc(str(r[schema.REASONS]))}</td>'
             f"<td>{esc(str(r[schema.DECISION]))}</td></tr>"
-            for _, r in group.sort_values(schema.PROBABILITY, ascending=False).iterrows()
+            for _, r in group.iterrows()
         )
-        disavowed = int(group[schema.DISAVOW].sum())
+        count, disavowed = int(count), int(disavowed)
         blocks.append(
-            f"<details><summary>{esc(str(site))} · {len(group)} artificial link{'s' * (len(group) > 1)}, "
-            f"highest {group[schema.PROBABILITY].max():.2f}, {disavowed} disavowed</summary>"
+            f"<details><summary>{esc(str(site))} · {count} artificial link{'s' * (count > 1)}, "
+            f"highest {highest:.2f}, {disavowed} disavowed</summary>"
             "<table><thead><tr><th>Referring page</th><th>Anchor</th><th>Probability</th><th>Reasons</th>"
             f"<th>Decision</th></tr></thead><tbody>{rows}</tbody></table></details>"
         )
+    if len(ranked) > SITE_ROWS:
+        blocks.append(f'<p class="muted">…and {len(ranked) - SITE_ROWS:,} more sites: see the scores file.</p>')
     return "".join(blocks)
 
 
 def _links_table(scores: pd.DataFrame) -> str:
     esc = html.escape
     rows = []
-    for row in scores.sort_values(schema.PROBABILITY, ascending=False, na_position="last").itertuples(index=False):
+    for row in scores.itertuples(index=False):
         probability = getattr(row, schema.PROBABILITY)
         value = -1.0 if pd.isna(probability) else float(probability)
         shown = "" if pd.isna(probability) else f"{probability:.2f}"
@@ -238,10 +312,9 @@ def _links_table(scores: pd.DataFrame) -> str:
     )
 
 
-def _anchor_table(scores: pd.DataFrame) -> str:
+def _anchor_table(anchors: Counter[str], total: int) -> str:
     esc = html.escape
-    anchors = Counter(" ".join(str(a).split()) or "(empty)" for a in scores[schema.ANCHOR].fillna(""))
-    total = max(len(scores), 1)
+    total = max(total, 1)
     rows = "".join(
         f'<tr><td>{esc(anchor)}</td><td class="num">{count}</td><td class="num" data-value="{count / total}">'
         f'{count / total:.0%} <span class="bar" style="width:{int(200 * count / total)}px"></span></td></tr>'
@@ -253,19 +326,18 @@ def _anchor_table(scores: pd.DataFrame) -> str:
     )
 
 
-def _unread(scores: pd.DataFrame) -> str:
+def _unread(summary: ReportSummary) -> str:
     esc = html.escape
-    unread = scores[scores[schema.LABEL] == schema.LABEL_UNKNOWN]
-    if unread.empty:
+    count = sum(summary.unread_reasons.values())
+    if not count:
         return '<p class="muted">Every referring page was read.</p>'
-    why = Counter(unread[schema.FETCH_STATUS])
-    summary = ", ".join(f"{esc(str(status))}: {count}" for status, count in why.most_common())
+    reasons = ", ".join(f"{esc(str(status))}: {n}" for status, n in summary.unread_reasons.most_common())
     rows = "".join(
         f'<tr><td class="url">{esc(str(r[schema.SOURCE_URL]))}</td><td>{esc(str(r[schema.FETCH_STATUS]))}</td></tr>'
-        for _, r in unread.iterrows()
+        for _, r in summary.unread.iterrows()
     )
     return (
-        f"<p>{len(unread)} pages could not be read, so their links were not judged and not disavowed "
-        f'({summary}).</p><table class="sortable"><thead><tr><th>Referring page</th><th>Why</th></tr></thead>'
+        f"<p>{count} pages could not be read, so their links were not judged and not disavowed "
+        f'({reasons}).</p><table class="sortable"><thead><tr><th>Referring page</th><th>Why</th></tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )

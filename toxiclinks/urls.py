@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
+from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import tldextract
@@ -55,8 +57,8 @@ def normalize_url(url: str) -> str:
     if scheme not in ("http", "https") or not parts.hostname:
         return ""
     host = _ascii_host(parts.hostname)
-    if not host:
-        return ""
+    if not host or any(ord(character) <= 32 or character == "\x7f" for character in host):
+        return ""  # empty, or a control character or space in the host: no such host
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     path = (parts.path or "/").replace(" ", "%20")
@@ -139,11 +141,34 @@ def is_ip(host: str) -> bool:
     >>> is_ip("10.0.0.1"), is_ip("example.com")
     (True, False)
     """
+    if not (host[:1].isdigit() or ":" in host):
+        return False  # neither IPv4 nor IPv6: skip the costly parse (most hosts are names)
     try:
         ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
     return True
+
+
+_URL_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#@\[\]]*)(?:[/?#]|$)")
+
+
+def hosts_of(urls: Iterable[str]) -> list[str]:
+    """``host_of`` over many URLs: a regular expression for the usual shape, ``host_of`` for the rest.
+
+    >>> hosts_of(["https://WWW.Example.com:8080/x", "http://user@a.example/", "http://[::1]/"])
+    ['www.example.com', 'a.example', '::1']
+    """
+    match = _URL_HOST.match
+    hosts = []
+    for url in urls:
+        found = match(url)
+        if found is None:
+            hosts.append(host_of(url))
+        else:
+            host = found.group(1)
+            hosts.append((host.rsplit(":", 1)[0] if ":" in host else host).lower())
+    return hosts
 
 
 def brand_of(site: str) -> str:
