@@ -279,7 +279,7 @@ _GSC_FILE_NAME = re.compile(
 )
 
 
-DEFAULT_CHUNK_ROWS = 100_000  #: rows per chunk: about 100 MB of working memory for a wide export
+DEFAULT_CHUNK_ROWS = 50_000  #: rows per chunk: tens of MB of working memory for a wide export
 
 
 def read_export(

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import joblib
 import pandas as pd
 
 from toxiclinks import schema
@@ -35,7 +36,7 @@ from toxiclinks.page import Page
 from toxiclinks.report import ReportSummary, render_report
 from toxiclinks.score import score_links
 from toxiclinks.settings import Settings
-from toxiclinks.triage import load_triage_model, score_triage, triage_features
+from toxiclinks.triage import TriageModel, load_triage_model, score_triage, triage_features
 
 LOGGER = logging.getLogger(__name__)
 
@@ -142,12 +143,24 @@ def triage_chunks(
             "run 'toxiclinks scan' without --no-fetch to write disavow entries",
         )
     )
-    for links in reader.chunks():
+    # Chunks are scored in worker processes while this one reads the next and writes the last.
+    jobs = 1 if settings.jobs == 1 else max(2, joblib.cpu_count() if settings.jobs < 0 else settings.jobs)
+    parallel = joblib.Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="n_jobs")
+    tasks = (
+        joblib.delayed(_triage_chunk)(links, model, settings.brand, settings.keywords) for links in reader.chunks()
+    )
+    for links, features, scores in parallel(tasks) if jobs > 1 else (task[0](*task[1]) for task in tasks):
         links.attrs["export"] = reader.info
-        features = triage_features(links, settings.brand, settings.keywords)
-        scores = score_triage(links, features, model)
-        features["link_found"] = pd.NA
         yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
+
+
+def _triage_chunk(
+    links: pd.DataFrame, model: TriageModel, brand: tuple[str, ...], keywords: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    features = triage_features(links, brand, keywords)
+    scores = score_triage(links, features, model)
+    features["link_found"] = pd.NA
+    return links, features, scores
 
 
 @dataclass(frozen=True)
