@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from toxiclinks.cli import main
@@ -110,6 +111,7 @@ def test_triage_in_small_chunks_writes_the_same_files_as_in_one(tmp_path):
     assert outputs[4] == outputs[100_000]
 
 
+@pytest.mark.filterwarnings("ignore:.*tasks have been successfully executed:UserWarning")  # joblib, on the abort
 def test_a_failing_chunk_leaves_no_output_file(tmp_path):
     from toxiclinks.errors import ToxiclinksError
     from toxiclinks.pipeline import triage_chunks, write_outputs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -143,13 +144,20 @@ def triage_chunks(
             "run 'toxiclinks scan' without --no-fetch to write disavow entries",
         )
     )
-    # Chunks are scored in worker processes while this one reads the next and writes the last.
-    jobs = 1 if settings.jobs == 1 else max(2, joblib.cpu_count() if settings.jobs < 0 else settings.jobs)
-    parallel = joblib.Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="n_jobs")
+    chunks = reader.chunks()
+    head = list(itertools.islice(chunks, 2))
+    # Several chunks are scored in worker processes while this one reads the next and writes the last;
+    # a single chunk is not worth starting them.
+    jobs = 1 if settings.jobs == 1 or len(head) < 2 else settings.jobs
     tasks = (
-        joblib.delayed(_triage_chunk)(links, model, settings.brand, settings.keywords) for links in reader.chunks()
+        joblib.delayed(_triage_chunk)(links, model, settings.brand, settings.keywords)
+        for links in itertools.chain(head, chunks)
     )
-    for links, features, scores in parallel(tasks) if jobs > 1 else (task[0](*task[1]) for task in tasks):
+    if jobs == 1:
+        results: Iterable[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = (call(*args) for call, args, _ in tasks)
+    else:
+        results = joblib.Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="n_jobs")(tasks)
+    for links, features, scores in results:
         links.attrs["export"] = reader.info
         yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
 
