@@ -417,13 +417,13 @@ class ExportReader:
         """Batches of body rows: pandas' C parser for plain UTF-8/cp1252 CSV, the csv module for the rest."""
         width = len(self.header)
         if self.format.name == "url-list" or not _plain_text(self.path, self.encoding):
-            with _open_rows(self.path) as rows:
+            with _open_rows(self.path, self.encoding) as rows:
                 body = itertools.islice(rows, self.header_at + 1, None)
                 while rows_read := list(itertools.islice(body, self.chunk_rows)):
                     yield _RowBatch(rows_read, width, self.format.name == "url-list")
             return
-        with open_user_text(self.path, "export file") as stream:
-            _skip_to_body(stream, self.header_at, self.delimiter)
+        with open_user_text(self.path, "export file", self.encoding) as stream:
+            _skip_to_body(stream, self.header_at, self.delimiter, self.path)
             try:
                 reader = pd.read_csv(
                     stream,
@@ -500,7 +500,6 @@ class ExportReader:
         return table[~unusable], table.loc[unusable, S.EXPORT_ROW].tolist()
 
 
-
 def _drop_duplicates(table: pd.DataFrame, seen: set[int]) -> tuple[pd.DataFrame, int]:
     """Drop exact duplicate links, also across chunks (remembered by a 64-bit hash of each link)."""
     hashes = pd.util.hash_pandas_object(table[[S.SOURCE_URL, S.TARGET_URL, S.ANCHOR]], index=False).to_numpy()
@@ -574,9 +573,12 @@ class _Rows(Iterator[list[str]]):
 
 
 @contextlib.contextmanager
-def _open_rows(path: Path) -> Iterator[_Rows]:
-    """The file's CSV rows, decoded and streamed, blank rows left out; the delimiter guessed from the top lines."""
-    with open_user_text(path, "export file") as stream:
+def _open_rows(path: Path, encoding: str | None = None) -> Iterator[_Rows]:
+    """The file's CSV rows, decoded and streamed, blank rows left out; the delimiter guessed from the top lines.
+
+    ``encoding`` is the one found when the file was first opened (found again when not given).
+    """
+    with open_user_text(path, "export file", encoding) as stream:
         lines = (line.replace("\x00", "") if "\x00" in line else line for line in stream)
         top = list(itertools.islice(lines, _HEADER_SEARCH_ROWS))
         if top:
@@ -599,15 +601,11 @@ def _delimiter(top_lines: list[str]) -> str:
     return max(("\t", ",", ";"), key=head.count)
 
 
-def _skip_to_body(stream: io.TextIOWrapper, header_at: int, delimiter: str) -> None:
+def _skip_to_body(stream: io.TextIOWrapper, header_at: int, delimiter: str, path: Path) -> None:
     """Move ``stream`` past its non-blank record number ``header_at`` (the header), line by line."""
     lines = iter(stream.readline, "")  # readline, not iteration: pandas then reads on from this position
-    seen = -1
-    for row in csv.reader(lines, delimiter=delimiter):
-        if any(_clean_cell(cell) for cell in row):
-            seen += 1
-            if seen == header_at:
-                return
+    rows = _checked_rows(csv.reader(lines, delimiter=delimiter), path)
+    next(itertools.islice(rows, header_at, None), None)
 
 
 def _checked_rows(reader: Iterator[list[str]], path: Path) -> Iterator[list[str]]:

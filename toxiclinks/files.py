@@ -66,12 +66,14 @@ def read_user_text(path: str | Path, what: str = "file") -> str:
     return decode_bytes(data)
 
 
-def open_user_text(path: str | Path, what: str = "file") -> io.TextIOWrapper:
+def open_user_text(path: str | Path, what: str = "file", encoding: str | None = None) -> io.TextIOWrapper:
     """Open a user's text file for streaming, decoded exactly as ``read_user_text`` would decode it.
 
     The encoding is chosen from the first bytes (BOM, NUL pattern), then one
     pass over the raw bytes checks that the whole file is UTF-8 (else cp1252):
-    the file is never held in memory. Line endings are universal.
+    the file is never held in memory. Line endings are universal. Give the
+    ``encoding`` a previous opening found (the stream's ``encoding``) to skip
+    that pass when reading the same file again.
     """
     path = Path(path)
     try:
@@ -79,7 +81,7 @@ def open_user_text(path: str | Path, what: str = "file") -> io.TextIOWrapper:
     except OSError as exc:
         raise _unreadable(path, what, exc) from None
     try:
-        encoding = _stream_encoding(raw)
+        encoding = encoding or _stream_encoding(raw)
         if encoding is None:
             raise ToxiclinksError(f"{path}: the file is empty")
         raw.seek(0)

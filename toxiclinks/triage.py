@@ -240,8 +240,7 @@ def score_triage(links: pd.DataFrame, features: pd.DataFrame, model: TriageModel
     """The scores table from the export alone (``features`` from ``triage_features``); nothing is disavowed,
     and every row says no page was read.
     """
-    probability = model.predict_proba(features)
-    reasons = model.explain(features)
+    probability, reasons = model.scored(features)  # one pass over the contributions for both
     scores = pd.DataFrame(index=links.index)
     for column in (schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR):
         scores[column] = links[column]
