@@ -108,6 +108,25 @@ FEATURE_COLUMNS: dict[str, tuple[str, str]] = {feature.name: (feature.kind, feat
 #: the export's own metrics follow as ``metric_*`` float columns, missing when the export has none
 
 
+@dataclass(frozen=True)
+class LinkContext:
+    """What each link is judged against: the target site, its brand words and money keywords."""
+
+    site: str | None
+    brand: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+def link_context(links: pd.DataFrame, settings: Settings) -> LinkContext:
+    """The link context of an export: keywords given, else read from its target URLs."""
+    return LinkContext(settings.site, settings.brand, settings.keywords or _keywords_from_urls(target_urls_of(links)))
+
+
+def target_urls_of(links: pd.DataFrame) -> list[str]:
+    """The export's distinct target URLs, in order of first appearance."""
+    return [url for url in links[schema.TARGET_URL].unique() if url]
+
+
 def build_features(links: pd.DataFrame, pages: Mapping[str, Page], settings: Settings) -> pd.DataFrame:
     """Compute the features table for the links table, one row per link, same index.
 
@@ -116,46 +135,88 @@ def build_features(links: pd.DataFrame, pages: Mapping[str, Page], settings: Set
     unreadable get their fetch status and missing values for page signals.
     """
     sources = [url for url in links[schema.SOURCE_URL].unique() if url in pages and pages[url].ok]
-    targets = [url for url in links[schema.TARGET_URL].unique() if url and url in pages and pages[url].ok]
+    targets = [url for url in target_urls_of(links) if url in pages and pages[url].ok]
     analysed = analyse_pages({url: pages[url] for url in dict.fromkeys([*sources, *targets])}, settings.jobs)
+    similarity = page_similarities(
+        links,
+        settings,
+        {url: (analysed[url][0].main_text, str(analysed[url][1]["language"])) for url in sources},
+        {url: (analysed[url][0].main_text, str(analysed[url][1]["language"])) for url in targets},
+    )
+    page_signals = {url: {**analysed[url][1], "topic_similarity": similarity[url]} for url in sources}
+    parsed = {url: analysed[url][0] for url in sources}
+    return assemble_features(
+        links,
+        {url: (page.status, page.http_status) for url, page in pages.items()},
+        page_signals,
+        link_signals(links, parsed, link_context(links, settings)),
+    )
 
-    target_urls = [url for url in links[schema.TARGET_URL].unique() if url]
+
+def page_similarities(
+    links: pd.DataFrame,
+    settings: Settings,
+    sources: Mapping[str, tuple[str, str]],
+    targets: Mapping[str, tuple[str, str]],
+) -> dict[str, float]:
+    """Topic similarity of each read referring page (main text, language) to the target's topic.
+
+    The topic is the target pages' text (main text, language) when read,
+    else the keywords, the target URLs' words and the brand.
+    """
+    target_urls = target_urls_of(links)
     site = target_urls[0] if target_urls else settings.site
     brand = list(settings.brand) or ([brand_of(site)] if site else [])
-    topic = target_topic([analysed[url][0].main_text for url in targets], settings.keywords, target_urls, brand)
-    topic_lang = topic_language(
-        [analysed[url][0].main_text for url in targets], [str(analysed[url][1]["language"]) for url in targets]
-    )
-    similarity = topic_similarities(
-        {url: analysed[url][0].main_text for url in sources},
-        {url: str(analysed[url][1]["language"]) for url in sources},
+    topic = target_topic([text for text, _ in targets.values()], settings.keywords, target_urls, brand)
+    topic_lang = topic_language([text for text, _ in targets.values()], [language for _, language in targets.values()])
+    return topic_similarities(
+        {url: text for url, (text, _) in sources.items()},
+        {url: language for url, (_, language) in sources.items()},
         topic,
         topic_lang,
     )
 
+
+def link_signals(
+    links: pd.DataFrame, parsed: Mapping[str, ParsedPage], context: LinkContext
+) -> dict[int, dict[str, object]]:
+    """Link and anchor signals of each link whose referring page was read, keyed by the link's row position."""
+    signals = {}
+    for position, (source, target, anchor) in enumerate(
+        zip(links[schema.SOURCE_URL], links[schema.TARGET_URL], links[schema.ANCHOR], strict=True)
+    ):
+        page = parsed.get(source)
+        if page is not None:
+            signals[position] = link_features(
+                page, target, anchor, site=context.site, brand=context.brand, keywords=context.keywords
+            )
+    return signals
+
+
+def assemble_features(
+    links: pd.DataFrame,
+    statuses: Mapping[str, tuple[str, float | None]],
+    page_signals: Mapping[str, Mapping[str, object]],
+    link_signals: Mapping[int, Mapping[str, object]],
+) -> pd.DataFrame:
+    """The features table from the per-page and per-link signals, with the URL, profile and export columns.
+
+    ``statuses`` maps each page looked at to its fetch status and HTTP status;
+    ``page_signals`` (page signals and topic similarity) holds the pages that
+    were read; ``link_signals`` the links on them, by row position.
+    """
     rows = []
-    for link in links.itertuples(index=False):
+    for position, link in enumerate(links.itertuples(index=False)):
         source = getattr(link, schema.SOURCE_URL)
-        page = pages.get(source)
+        status, http_status = statuses.get(source, ("not_fetched", None))
         row: dict[str, object] = {
-            schema.FETCH_STATUS: page.status if page else "not_fetched",
-            schema.HTTP_STATUS: page.http_status if page and page.http_status else float("nan"),
+            schema.FETCH_STATUS: status,
+            schema.HTTP_STATUS: float(http_status) if http_status and http_status == http_status else float("nan"),
             **url_features(source),
         }
-        if source in similarity:
-            parsed, signals = analysed[source]
-            row.update(signals)
-            row["topic_similarity"] = similarity[source]
-            row.update(
-                link_features(
-                    parsed,
-                    getattr(link, schema.TARGET_URL),
-                    getattr(link, schema.ANCHOR),
-                    site=settings.site,
-                    brand=settings.brand,
-                    keywords=settings.keywords or _keywords_from_urls(target_urls),
-                )
-            )
+        if source in page_signals:
+            row.update(page_signals[source])
+            row.update(link_signals[position])
         for flag, export_column in (
             ("link_nofollow", schema.EXPORT_NOFOLLOW),
             ("link_sponsored", schema.EXPORT_SPONSORED),
