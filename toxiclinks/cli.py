@@ -22,7 +22,15 @@ from toxiclinks.cache import default_cache_path
 from toxiclinks.disavow import check_writable, read_disavow
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.fetch import fetch_summary
-from toxiclinks.pipeline import feature_table, fetch_export, scan, triage_chunks, write_outputs, write_table
+from toxiclinks.pipeline import (
+    ScanResult,
+    feature_table,
+    fetch_export,
+    scan,
+    triage_chunks,
+    write_outputs,
+    write_table,
+)
 from toxiclinks.settings import Settings
 
 EXAMPLE = (
@@ -141,6 +149,18 @@ fetch_options = _apply(
             is_flag=True,
             help="Allow fetching loopback and private addresses (refused by default: exports are untrusted).",
         ),
+        click.option(
+            "--dask",
+            metavar="SCHEDULER",
+            help="Fetch and parse the pages on a Dask cluster (pip install 'toxiclinks[dask]'), e.g. "
+            "--dask tcp://10.0.0.5:8786, or --dask local for a cluster of this machine's cores. Needs --work-dir.",
+        ),
+        click.option(
+            "--work-dir",
+            metavar="PATH_OR_URL",
+            help="With --dask: where the workers write pages (WARC, Parquet) and features (Parquet); a folder or "
+            "URL every worker and this machine reach, e.g. --work-dir s3://bucket/audit. Run again to resume.",
+        ),
         click.option("-q", "--quiet", is_flag=True, help="No progress line."),
         click.option("-v", "--verbose", is_flag=True, help="Say what each stage does."),
     ]
@@ -182,6 +202,8 @@ def _settings(options: dict[str, Any], **extra: Any) -> Settings:
         user_agent=options["user_agent"],
         respect_robots=not options["ignore_robots"],
         allow_private=options["allow_private"],
+        dask=options["dask"],
+        work_dir=options["work_dir"],
         **extra,
     )
 
@@ -324,6 +346,8 @@ def scan_command(**options: Any) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("default" if options["verbose"] else "ignore")
             columns = _parse_columns(options["columns"])
+            if options["no_fetch"] and settings.dask:
+                raise ToxiclinksError("--no-fetch reads no page, so there is nothing for --dask to do: drop one")
             if options["no_fetch"]:  # streamed in chunks: a million links in bounded memory
                 results: Any = triage_chunks(options["export"], settings, columns)
             else:
@@ -339,6 +363,8 @@ def scan_command(**options: Any) -> None:
     except ToxiclinksError as exc:
         raise click.ClickException(str(exc)) from None
     _echo_read_summary({"export": written.export})
+    if isinstance(results, ScanResult) and "cluster" in results.features.attrs:
+        click.echo(results.features.attrs["cluster"].summary())
     labels, plan = written.summary.labels, written.plan
     click.echo(
         f"{written.summary.total} backlinks: {labels.get(schema.LABEL_ARTIFICIAL, 0)} artificial, "
@@ -366,6 +392,10 @@ def fetch_command(**options: Any) -> None:
     settings = _settings(options)
     if not settings.use_cache:
         raise click.ClickException("'toxiclinks fetch' fills the page cache; drop --no-cache")
+    if settings.dask:
+        raise click.ClickException(
+            "'toxiclinks fetch' fills this machine's page cache; with --dask, 'toxiclinks scan --work-dir' resumes"
+        )
     try:
         links, pages = fetch_export(options["export"], settings, _parse_columns(options["columns"]), progress)
     except ToxiclinksError as exc:

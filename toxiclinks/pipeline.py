@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import joblib
 import pandas as pd
@@ -90,6 +91,17 @@ def pages_with_targets(links: pd.DataFrame, settings: Settings, progress: bool =
     return get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
 
 
+def features_of(links: pd.DataFrame, settings: Settings, progress: bool = False, client: Any = None) -> pd.DataFrame:
+    """The features of the links: pages fetched and parsed here, or on a Dask cluster (``client`` or ``--dask``)."""
+    if client is not None or settings.dask:
+        from toxiclinks.cluster import cluster_features
+
+        features, run = cluster_features(links, settings, client, progress)
+        features.attrs["cluster"] = run
+        return features
+    return build_features(links, pages_with_targets(links, settings, progress), settings)
+
+
 def fetch_export(
     export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None, progress: bool = False
 ) -> tuple[pd.DataFrame, dict[str, Page]]:
@@ -103,8 +115,12 @@ def scan(
     settings: Settings,
     columns: Mapping[str, str] | None = None,
     progress: bool = False,
+    client: Any = None,
 ) -> ScanResult:
     """Read the export, get the pages, compute features, score and decide. Writes nothing.
+
+    The pages are fetched and parsed on this machine, or on a Dask cluster:
+    the ``client`` handed in, or the scheduler named by ``settings.dask``.
 
     >>> from pathlib import Path
     >>> example = Path("data/example")
@@ -116,8 +132,7 @@ def scan(
         read_allowlist(settings.allow_path, settings.own_sites) if settings.allow_path or settings.own_sites else None
     )
     links, settings = read_links(export_path, settings, columns)
-    pages = pages_with_targets(links, settings, progress)
-    features = build_features(links, pages, settings)
+    features = features_of(links, settings, progress, client)
     model = load_model(settings.model_path)
     scores = decide(score_links(links, features, model, settings.threshold), features, allowlist)
     LOGGER.info("scored %d links", len(scores))
@@ -240,12 +255,15 @@ def write_outputs(
 
 
 def feature_table(
-    export_path: str | Path, settings: Settings, columns: Mapping[str, str] | None = None, progress: bool = False
+    export_path: str | Path,
+    settings: Settings,
+    columns: Mapping[str, str] | None = None,
+    progress: bool = False,
+    client: Any = None,
 ) -> pd.DataFrame:
     """The features table of an export, with the link's source, target and anchor in front (no scoring)."""
     links, settings = read_links(export_path, settings, columns, need_target=False)
-    pages = pages_with_targets(links, settings, progress)
-    features = build_features(links, pages, settings)
+    features = features_of(links, settings, progress, client)
     return pd.concat([links[[schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR]], features], axis=1)
 
 
@@ -295,8 +313,7 @@ def labelled_links(
     else:
         labels = labels_from_column(links, label_column)
         source = f"label column of {Path(export_path).name}"
-    pages = pages_with_targets(links, settings, progress)
-    return LabelledLinks(links, build_features(links, pages, settings), labels, source)
+    return LabelledLinks(links, features_of(links, settings, progress), labels, source)
 
 
 REVIEW_COLUMNS = [

@@ -55,5 +55,9 @@ class Settings:
     own_sites: tuple[str, ...] = ()
     #: processes for feature extraction (-1: every core)
     jobs: int = -1
+    #: fetch and extract on a Dask cluster: its scheduler (``tcp://host:8786``) or ``local``; None: this machine
+    dask: str | None = None
+    #: where the cluster's workers write pages and features (a folder or an fsspec URL), so a run can resume
+    work_dir: str | None = None
     #: the trained model to use; None means the default model shipped in ``models/``
     model_path: Path | None = None

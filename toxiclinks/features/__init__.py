@@ -225,7 +225,7 @@ def assemble_features(
             row[flag] = is_true(row.get(flag)) or is_true(getattr(link, export_column))
         rows.append(row)
     features = pd.DataFrame(rows, index=links.index, columns=list(FEATURE_COLUMNS))
-    profile = profile_features(links, features["anchor_class"].fillna(""))
+    profile = profile_features(links, features["anchor_class"].astype(object).fillna(""))
     for column in profile.columns:
         features[column] = profile[column]
     for column in links.columns:

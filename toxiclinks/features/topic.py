@@ -19,6 +19,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from toxiclinks.features.language import detect_language
 
+#: characters of a page's main text compared with the topic (long pages add nothing but time)
+PAGE_TEXT_CHARS = 50_000
+
 _SLUG_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _SLUG_STOP = frozenset("html htm php aspx index www com shop blog category tag page products product".split())
 
@@ -67,7 +70,7 @@ def topic_similarities(
     if not topic.strip() or not urls:
         return result
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, lowercase=True)
-    matrix = vectorizer.fit_transform([topic, *(page_texts[url][:50000] for url in urls)])
+    matrix = vectorizer.fit_transform([topic, *(page_texts[url][:PAGE_TEXT_CHARS] for url in urls)])
     similarities = (matrix[1:] @ matrix[0].T).toarray().ravel()
     for url, similarity in zip(urls, similarities, strict=True):
         language = page_languages.get(url, "")

@@ -1,0 +1,344 @@
+"""Fetching and feature extraction on a Dask cluster, with every result on a path the workers share.
+
+The referring pages (and target pages) are split into batches by host, so
+each host is crawled by one task only and the per-host politeness limits hold
+across the whole cluster. Each task fetches its pages, parses each once, and
+writes three files under the work folder (a local path or an fsspec URL such
+as ``s3://bucket/run``):
+
+* ``pages/<batch>.warc.gz``: the pages read (if any), as WARC response records
+  (``toxiclinks scan --pages`` reads them back);
+* ``pages/<batch>.parquet``: one row per page: fetch status, page signals and
+  the main text the topic similarity needs;
+* ``features/<batch>.parquet``: the link and anchor signals of the batch's
+  links. Written last: a batch whose features file exists is done.
+
+A batch's name is a hash of its pages, its links and the settings that shape
+them, so running the same scan again resumes: finished batches are read, not
+fetched again. The machine that runs the scan then computes what needs the
+whole export (topic similarity, profile signals) with the same code as a
+single-machine scan, and scores. Dask is an optional extra
+(``pip install 'toxiclinks[dask]'``); without it nothing here is imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import math
+import sys
+import uuid
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toxiclinks import __version__, schema
+from toxiclinks.errors import ToxiclinksError
+from toxiclinks.features import (
+    LinkContext,
+    analyse_pages,
+    assemble_features,
+    link_context,
+    link_signals,
+    page_similarities,
+    target_urls_of,
+)
+from toxiclinks.features.topic import PAGE_TEXT_CHARS
+from toxiclinks.fetch import fetch_pages
+from toxiclinks.settings import Settings
+from toxiclinks.urls import host_of
+
+LOGGER = logging.getLogger(__name__)
+
+#: pages per batch (one task): large enough that a task's start-up is noise, small enough to resume cheaply
+BATCH_PAGES = 200
+#: columns of a page row that are not page signals
+PAGE_RECORD = ("url", "status", "final_url", "http_status", "content_type", "size", "fetched_at", "main_text")
+#: seconds to wait for the scheduler
+CONNECT_TIMEOUT = 10.0
+INSTALL_HINT = "pip install 'toxiclinks[dask]'"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One task: a set of pages (whole hosts) and the links whose referring page is among them."""
+
+    key: str  #: file name stem under the work folder; changes when anything the results depend on changes
+    urls: tuple[str, ...]
+    targets: frozenset[str]  #: those of ``urls`` that are target pages (their whole text is the topic)
+    links: pd.DataFrame  #: ``position`` (row in the export), source, target and anchor
+
+
+@dataclass(frozen=True)
+class ClusterRun:
+    """What a cluster run did: how many batches it ran and how many it found done under the work folder."""
+
+    batches: int
+    reused: int
+    work_dir: str
+
+    def summary(self) -> str:
+        """One line for the user.
+
+        >>> ClusterRun(batches=40, reused=12, work_dir="s3://bucket/run").summary()
+        'cluster: 40 batches, 28 fetched and parsed now, 12 done in s3://bucket/run before'
+        """
+        return (
+            f"cluster: {self.batches} batches, {self.batches - self.reused} fetched and parsed now, "
+            f"{self.reused} done in {self.work_dir} before"
+        )
+
+
+def cluster_features(
+    links: pd.DataFrame,
+    settings: Settings,
+    client: Any = None,
+    progress: bool = False,
+    batch_pages: int | None = None,
+) -> tuple[pd.DataFrame, ClusterRun]:
+    """The features table of ``links``, fetched and extracted on a Dask cluster.
+
+    ``client`` is a ``distributed.Client``; without one, ``settings.dask``
+    names the scheduler (``tcp://host:8786``, or ``local`` for a cluster of
+    this machine's cores). ``settings.work_dir`` is where the workers write;
+    this machine must read it too. The table is the one ``build_features``
+    makes from the same pages.
+    """
+    if not settings.work_dir:
+        raise ToxiclinksError("--dask needs --work-dir: a folder or URL (s3://...) every worker and this machine share")
+    if settings.pages_path or settings.offline:
+        raise ToxiclinksError("--dask fetches the pages on the cluster: drop --pages and --offline")
+    fs, root = _filesystem(settings.work_dir)
+    context = link_context(links, settings)
+    fetch_settings = replace(settings, pages_path=None, offline=False, use_cache=False, jobs=1)
+    batches = plan_batches(links, fetch_settings, context, batch_pages)
+    done = set() if settings.refresh else {key for key in (b.key for b in batches) if fs.exists(_part(root, key))}
+    todo = [batch for batch in batches if batch.key not in done]
+    LOGGER.info("%d batches, %d done under %s already", len(batches), len(done), settings.work_dir)
+    if todo:
+        with _client(settings, client) as dask_client:
+            _run(dask_client, todo, fetch_settings, context, settings.work_dir, progress)
+    features = features_from_parts(links, settings, [batch.key for batch in batches], settings.work_dir)
+    return features, ClusterRun(batches=len(batches), reused=len(done), work_dir=settings.work_dir)
+
+
+def plan_batches(
+    links: pd.DataFrame, settings: Settings, context: LinkContext, batch_pages: int | None = None
+) -> list[Batch]:
+    """Split the export's pages into batches of whole hosts, about ``batch_pages`` pages each.
+
+    A host goes to the batch its name hashes to, so one host is never crawled by two tasks at once.
+    """
+    sources = links[schema.SOURCE_URL]
+    targets = target_urls_of(links)
+    urls = list(dict.fromkeys([*sources.unique(), *targets]))
+    count = max(1, math.ceil(len(urls) / max(batch_pages or BATCH_PAGES, 1)))
+    members: dict[int, list[str]] = defaultdict(list)
+    for url in urls:
+        members[zlib.crc32(host_of(url).encode()) % count].append(url)
+    bucket_of = {url: bucket for bucket, group in members.items() for url in group}
+    positions = pd.Series(np.arange(len(links))).groupby(sources.map(bucket_of).to_numpy()).indices
+    shape = {
+        "version": __version__,
+        "context": [context.site, list(context.brand), list(context.keywords)],
+        "fetch": [settings.user_agent, settings.respect_robots, settings.allow_private, settings.max_bytes],
+    }
+    batches = []
+    for bucket in sorted(members):
+        group = members[bucket]
+        rows = positions.get(bucket, np.array([], dtype=np.int64))
+        batch_links = links.iloc[rows][[schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR]].reset_index(drop=True)
+        batch_links.insert(0, "position", rows)
+        target_set = frozenset(url for url in group if url in set(targets))
+        digest = hashlib.sha256(json.dumps(shape, sort_keys=True).encode())
+        digest.update(json.dumps(sorted(group)).encode())
+        digest.update(json.dumps(sorted(target_set)).encode())
+        digest.update(pd.util.hash_pandas_object(batch_links, index=False).to_numpy().tobytes())
+        batches.append(Batch(f"batch-{digest.hexdigest()[:24]}", tuple(group), target_set, batch_links))
+    return batches
+
+
+def run_batch(batch: Batch, settings: Settings, context: LinkContext, work_dir: str) -> str:
+    """Fetch, parse and describe one batch's pages and links; write its files under ``work_dir``. Runs on a worker."""
+    fs, root = _filesystem(work_dir)
+    pages = fetch_pages(batch.urls, settings)
+    readable = {url: page for url, page in pages.items() if page.ok}
+    analysed = analyse_pages(readable, jobs=1)
+    if readable:
+        _write(fs, f"{root}/pages/{batch.key}.warc.gz", lambda stream: write_warc(stream, readable.values()))
+    rows = []
+    for url, page in pages.items():
+        row: dict[str, object] = {
+            "url": url,
+            "status": page.status,
+            "final_url": page.final_url,
+            "http_status": float(page.http_status) if page.http_status else float("nan"),
+            "content_type": page.content_type,
+            "size": page.size,
+            "fetched_at": page.fetched_at,
+            "main_text": None,
+        }
+        if url in analysed:
+            parsed, page_signals = analysed[url]
+            # Similarity reads the first PAGE_TEXT_CHARS of a referring page; a target page's whole text is the topic.
+            row["main_text"] = parsed.main_text if url in batch.targets else parsed.main_text[:PAGE_TEXT_CHARS]
+            row.update(page_signals)
+        rows.append(row)
+    _write(fs, f"{root}/pages/{batch.key}.parquet", lambda stream: pd.DataFrame(rows).to_parquet(stream, index=False))
+    parsed_pages = {url: analysed[url][0] for url in analysed}
+    by_row = link_signals(batch.links, parsed_pages, context)  # keyed by row of batch.links
+    table = pd.DataFrame.from_dict(by_row, orient="index")
+    table.insert(0, "position", batch.links["position"].to_numpy()[list(by_row)] if by_row else [])
+    _write(fs, _part(root, batch.key), lambda stream: table.reset_index(drop=True).to_parquet(stream, index=False))
+    return batch.key
+
+
+def features_from_parts(links: pd.DataFrame, settings: Settings, keys: list[str], work_dir: str) -> pd.DataFrame:
+    """Read the batches' page and link files and assemble the features table, as ``build_features`` would."""
+    fs, root = _filesystem(work_dir)
+    page_tables, link_tables = [], []
+    for key in keys:
+        try:
+            with fs.open(f"{root}/pages/{key}.parquet", "rb") as stream:
+                page_tables.append(pd.read_parquet(stream))
+            with fs.open(_part(root, key), "rb") as stream:
+                link_tables.append(pd.read_parquet(stream))
+        except (OSError, ValueError) as exc:
+            raise ToxiclinksError(f"{work_dir}: the results of {key} are missing or unreadable ({exc})") from None
+    pages = pd.concat(page_tables, ignore_index=True)
+    statuses = dict(zip(pages["url"], zip(pages["status"], pages["http_status"], strict=True), strict=True))
+    readable = pages[pages["status"] == "ok"].set_index("url")
+    signal_columns = [column for column in readable.columns if column not in PAGE_RECORD]
+    texts = (
+        {}  # no page was read: a table of failures has no signal columns
+        if readable.empty
+        else {url: (text, str(language)) for url, text, language in readable[["main_text", "language"]].itertuples()}
+    )
+    sources = [url for url in links[schema.SOURCE_URL].unique() if url in texts]
+    targets = [url for url in target_urls_of(links) if url in texts]
+    similarity = page_similarities(
+        links, settings, {url: texts[url] for url in sources}, {url: texts[url] for url in targets}
+    )
+    records = readable.loc[sources, signal_columns].to_dict(orient="index")
+    page_signals = {url: {**records[url], "topic_similarity": similarity[url]} for url in sources}
+    table = pd.concat(link_tables, ignore_index=True)
+    positions = table.pop("position").to_numpy()
+    by_position = dict(zip(positions.tolist(), table.to_dict(orient="records"), strict=True))
+    return assemble_features(links, statuses, page_signals, by_position)
+
+
+def write_warc(stream: Any, pages: Any) -> None:
+    """Write read pages as WARC response records (UTF-8 HTML), with a redirect record where the URL moved."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    writer = WARCWriter(stream, gzip=True)
+    for page in pages:
+        landed = page.final_url or page.url
+        date = {"WARC-Date": page.fetched_at.replace("+00:00", "Z")} if page.fetched_at else {}
+        media_type = page.content_type.split(";")[0].strip() or "text/html"
+        headers = StatusAndHeaders(
+            f"{page.http_status or 200} OK", [("Content-Type", f"{media_type}; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        body = io.BytesIO((page.html or "").encode("utf-8"))
+        writer.write_record(
+            writer.create_warc_record(landed, "response", payload=body, http_headers=headers, warc_headers_dict=date)
+        )
+        if landed != page.url:
+            moved = StatusAndHeaders("301 Moved Permanently", [("Location", landed)], protocol="HTTP/1.1")
+            writer.write_record(
+                writer.create_warc_record(
+                    page.url, "response", payload=io.BytesIO(b""), http_headers=moved, warc_headers_dict=date
+                )
+            )
+
+
+def _run(client: Any, batches: list[Batch], settings: Settings, context: LinkContext, work_dir: str, progress: bool):
+    from distributed import as_completed
+
+    futures = [
+        client.submit(run_batch, batch, settings, context, work_dir, key=f"toxiclinks-{batch.key}", pure=False)
+        for batch in batches
+    ]
+    for finished, future in enumerate(as_completed(futures), start=1):
+        try:
+            future.result()
+        except ToxiclinksError:
+            raise
+        except Exception as exc:  # a worker's failure, reported as one line; finished batches stay for a resume
+            raise ToxiclinksError(f"a Dask task failed ({type(exc).__name__}: {exc}); run again to resume") from None
+        if progress:
+            sys.stderr.write(f"\rcluster: {finished}/{len(batches)} batches fetched and extracted ")
+            sys.stderr.flush()
+    if progress:
+        sys.stderr.write("\n")
+
+
+@contextmanager
+def _client(settings: Settings, client: Any) -> Iterator[Any]:
+    """The client handed in, else one connected to ``settings.dask`` (closed afterwards)."""
+    if client is not None:
+        yield client
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ToxiclinksError(f"--dask needs Dask: {INSTALL_HINT}") from None
+    if not LOGGER.isEnabledFor(logging.INFO):  # Dask sets its own loggers to INFO; say only what goes wrong
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+    address = settings.dask or ""
+    try:
+        if address == "local":
+            cluster = LocalCluster(threads_per_worker=1, dashboard_address=None)
+            made = Client(cluster)
+        else:
+            cluster, made = None, Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ToxiclinksError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        versions = made.run(_version)
+        wrong = {worker: version for worker, version in versions.items() if version != __version__}
+        if wrong:
+            raise ToxiclinksError(f"Dask workers run another toxiclinks version than {__version__}: {wrong}")
+        yield made
+    finally:
+        made.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _version() -> str:
+    return __version__
+
+
+def _filesystem(work_dir: str) -> tuple[Any, str]:
+    try:
+        import fsspec
+    except ImportError:
+        raise ToxiclinksError(f"--work-dir needs fsspec: {INSTALL_HINT}") from None
+    try:
+        fs, root = fsspec.core.url_to_fs(work_dir)
+    except (ImportError, ValueError) as exc:
+        raise ToxiclinksError(f"--work-dir {work_dir}: {exc}") from None
+    return fs, root.rstrip("/")
+
+
+def _part(root: str, key: str) -> str:
+    return f"{root}/features/{key}.parquet"
+
+
+def _write(fs: Any, path: str, write: Callable[[Any], None]) -> None:
+    """Write a file whole or not at all: into a temporary name, then moved into place."""
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    temporary = f"{path}.tmp-{uuid.uuid4().hex[:12]}"  # a task Dask runs twice writes two temporaries
+    with fs.open(temporary, "wb") as stream:
+        write(stream)
+    fs.mv(temporary, path)
