@@ -167,3 +167,39 @@ def test_requests_go_through_the_proxy_from_the_environment(http_server, monkeyp
     page = fetch_page("http://shop.invalid/page", Settings(**{**FAST.__dict__, "allow_private": False}))
     assert page.ok and page.html == "<p>via proxy</p>"
     assert http_server.hits == {"http://shop.invalid/page": 1}
+
+
+def test_pages_are_parsed_while_the_slowest_is_still_being_fetched(http_server):
+    from toxiclinks.features import PageAnalyser, analyse_pages
+
+    def article(number: int) -> bytes:
+        words = " ".join(f"tea{number} kettle water" for _ in range(60))
+        return f"<html><body><article><h1>Post {number}</h1><p>{words}</p></article></body></html>".encode()
+
+    fast = [f"/post/{number}" for number in range(40)]
+    for number, path in enumerate(fast):
+        http_server.routes[path] = Response(200, article(number))
+    analyser = PageAnalyser(len(fast) + 1, jobs=2)
+    waited_out = []
+
+    def slowest() -> Response:
+        # Answers only once every other page is parsed: if parsing waited for the crawl to end, this would time out.
+        deadline = time.monotonic() + 20
+        while analyser.parsed < len(fast):
+            if time.monotonic() > deadline:
+                waited_out.append(True)
+                break
+            time.sleep(0.01)
+        return Response(200, article(99))
+
+    http_server.routes["/slowest"] = slowest
+    urls = [http_server.url(path) for path in [*fast, "/slowest"]]
+    settings = Settings(allow_private=True, respect_robots=False, host_delay=0.0, max_per_host=8, timeout_seconds=30)
+    pages = fetch_pages(urls, settings, keep_html=False, on_page=analyser.submit)
+
+    assert not waited_out and pages[urls[-1]].status == "ok"
+    assert all(page.html is None for page in pages.values())  # the HTML went to the parsers, not into the result
+    parsed = analyser.results()
+    assert set(parsed) == set(urls)
+    again = analyse_pages(fetch_pages(urls, settings), jobs=1)  # the same signals as parsing after the crawl
+    assert {url: signals for url, (_, signals) in parsed.items()} == {url: s for url, (_, s) in again.items()}

@@ -58,6 +58,7 @@ def fetch_pages(
     cache: PageCache | None = None,
     progress: bool = False,
     keep_html: bool = True,
+    on_page: Callable[[Page], None] | None = None,
 ) -> dict[str, Page]:
     """Get every URL once: from ``settings.pages_path``, then the cache, then over HTTP.
 
@@ -65,20 +66,33 @@ def fetch_pages(
     the network is never touched and missing pages are recorded as
     ``not_fetched``. ``progress`` draws a progress line on stderr. Without
     ``keep_html`` the returned pages hold no HTML (it is in the cache), so
-    filling the cache for a huge export takes little memory.
+    filling the cache for a huge export takes little memory. ``on_page`` is
+    called with each page, HTML included, as soon as it is had, so its
+    parsing can start while the rest are still being fetched.
     """
     wanted = list(dict.fromkeys(urls))
-    pages = read_pages(settings.pages_path) if settings.pages_path else {}
+    saved = read_pages(settings.pages_path) if settings.pages_path else {}
+    pages: dict[str, Page] = {}
+
+    def keep(page: Page, url: str) -> None:
+        if on_page is not None:
+            on_page(page)
+        pages[url] = page if keep_html else replace(page, html=None)
+
+    for url in wanted:
+        if url in saved:
+            keep(saved[url], url)
     missing = [url for url in wanted if url not in pages]
     if cache is not None and not settings.refresh:
         max_age = timedelta(days=settings.max_age_days) if settings.max_age_days is not None else None
         for url in missing:
             cached = cache.get(url, max_age)
             if cached is not None:
-                pages[url] = cached if keep_html else replace(cached, html=None)
+                keep(cached, url)
         missing = [url for url in missing if url not in pages]
     if missing and settings.offline:
-        pages.update({url: not_fetched(url) for url in missing})
+        for url in missing:
+            keep(not_fetched(url), url)
     elif missing:
         LOGGER.info("fetching %d pages over HTTP", len(missing))
         meter = Progress(len(missing)) if progress else None
@@ -86,7 +100,7 @@ def fetch_pages(
         def store(page: Page) -> None:
             if cache is not None:
                 cache.put(page)
-            pages[page.url] = page if keep_html else replace(page, html=None)
+            keep(page, page.url)
             if meter:
                 meter.update(page)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from toxiclinks.disavow import (
 )
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.exports import DEFAULT_CHUNK_ROWS, LINK_LEVEL, ExportReader, read_export
-from toxiclinks.features import build_features
+from toxiclinks.features import PageAnalyser, build_features, target_urls_of
 from toxiclinks.fetch import fetch_pages
 from toxiclinks.files import atomic_writer, write_atomic
 from toxiclinks.labels import labels_from_column, labels_from_disavow
@@ -77,18 +77,18 @@ def read_links(
     return links, replace(settings, site=site)
 
 
-def get_pages(urls: pd.Series, settings: Settings, progress: bool = False, keep_html: bool = True) -> dict[str, Page]:
-    """Fetch (or replay, or take from the cache) every referring page once."""
+def get_pages(
+    urls: pd.Series,
+    settings: Settings,
+    progress: bool = False,
+    keep_html: bool = True,
+    on_page: Callable[[Page], None] | None = None,
+) -> dict[str, Page]:
+    """Fetch (or replay, or take from the cache) every referring page once; see ``fetch_pages``."""
     if not settings.use_cache:
-        return fetch_pages(urls, settings, progress=progress, keep_html=keep_html)
+        return fetch_pages(urls, settings, progress=progress, keep_html=keep_html, on_page=on_page)
     with PageCache(settings.cache_path or default_cache_path()) as cache:
-        return fetch_pages(urls, settings, cache, progress=progress, keep_html=keep_html)
-
-
-def pages_with_targets(links: pd.DataFrame, settings: Settings, progress: bool = False) -> dict[str, Page]:
-    """The referring pages, and the target pages too when they can be had: their text is the target's topic."""
-    targets = pd.Series([url for url in links[schema.TARGET_URL].unique() if url])
-    return get_pages(pd.concat([links[schema.SOURCE_URL], targets], ignore_index=True), settings, progress)
+        return fetch_pages(urls, settings, cache, progress=progress, keep_html=keep_html, on_page=on_page)
 
 
 def features_of(links: pd.DataFrame, settings: Settings, progress: bool = False, client: Any = None) -> pd.DataFrame:
@@ -99,7 +99,11 @@ def features_of(links: pd.DataFrame, settings: Settings, progress: bool = False,
         features, run = cluster_features(links, settings, client, progress)
         features.attrs["cluster"] = run
         return features
-    return build_features(links, pages_with_targets(links, settings, progress), settings)
+    urls = [*links[schema.SOURCE_URL], *target_urls_of(links)]
+    analyser = PageAnalyser(len(set(urls)), settings.jobs)
+    # Pages are parsed in worker processes while the rest are still being fetched; only their records stay here.
+    pages = get_pages(pd.Series(urls, dtype=object), settings, progress, keep_html=False, on_page=analyser.submit)
+    return build_features(links, pages, settings, analyser.results())
 
 
 def fetch_export(

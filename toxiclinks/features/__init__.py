@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
+from joblib.externals.loky import get_reusable_executor
 
 from toxiclinks import schema
 from toxiclinks.extract import ParsedPage, parse_page
@@ -127,16 +129,25 @@ def target_urls_of(links: pd.DataFrame) -> list[str]:
     return [url for url in links[schema.TARGET_URL].unique() if url]
 
 
-def build_features(links: pd.DataFrame, pages: Mapping[str, Page], settings: Settings) -> pd.DataFrame:
+def build_features(
+    links: pd.DataFrame,
+    pages: Mapping[str, Page],
+    settings: Settings,
+    analysed: Mapping[str, tuple[ParsedPage, dict[str, object]]] | None = None,
+) -> pd.DataFrame:
     """Compute the features table for the links table, one row per link, same index.
 
     ``pages`` holds the referring pages, and the target pages when the crawl
     has them (they give the target's topic). Links whose page is missing or
     unreadable get their fetch status and missing values for page signals.
+    ``analysed`` holds the readable pages already parsed (``PageAnalyser``);
+    without it they are parsed here, from the pages' HTML.
     """
-    sources = [url for url in links[schema.SOURCE_URL].unique() if url in pages and pages[url].ok]
-    targets = [url for url in target_urls_of(links) if url in pages and pages[url].ok]
-    analysed = analyse_pages({url: pages[url] for url in dict.fromkeys([*sources, *targets])}, settings.jobs)
+    if analysed is None:
+        readable = [url for url in [*links[schema.SOURCE_URL].unique(), *target_urls_of(links)] if url in pages]
+        analysed = analyse_pages({url: pages[url] for url in dict.fromkeys(readable) if pages[url].ok}, settings.jobs)
+    sources = [url for url in links[schema.SOURCE_URL].unique() if url in analysed]
+    targets = [url for url in target_urls_of(links) if url in analysed]
     similarity = page_similarities(
         links,
         settings,
@@ -247,6 +258,42 @@ def analyse_pages(pages: Mapping[str, Page], jobs: int = -1) -> dict[str, tuple[
     else:
         results = [_analyse(url, html) for _, url, html in work]
     return {asked: result for (asked, _, _), result in zip(work, results, strict=True)}
+
+
+class PageAnalyser:
+    """Parses pages in worker processes as they arrive, so that parsing overlaps fetching.
+
+    ``submit`` each page as it is fetched (``fetch_pages(on_page=...)``), then
+    ``results`` waits for the last. Fewer than ``PARALLEL_MIN_PAGES`` pages, or
+    ``jobs=1``, are parsed right away in this process.
+    """
+
+    def __init__(self, expected_pages: int, jobs: int = -1) -> None:
+        self._inline = jobs == 1 or expected_pages < PARALLEL_MIN_PAGES
+        self._executor = None if self._inline else get_reusable_executor(max_workers=effective_n_jobs(jobs))
+        self._pending: dict[str, Future[tuple[ParsedPage, dict[str, object]]]] = {}
+        self._done: dict[str, tuple[ParsedPage, dict[str, object]]] = {}
+
+    def submit(self, page: Page) -> None:
+        """Start parsing ``page`` if it is readable (else it has no signals to compute)."""
+        if not page.ok or page.url in self._done or page.url in self._pending:
+            return
+        if self._executor is None:
+            self._done[page.url] = _analyse(page.final_url or page.url, page.html or "")
+        else:
+            self._pending[page.url] = self._executor.submit(_analyse, page.final_url or page.url, page.html or "")
+
+    @property
+    def parsed(self) -> int:
+        """Pages parsed so far."""
+        return len(self._done) + sum(future.done() for future in list(self._pending.values()))
+
+    def results(self) -> dict[str, tuple[ParsedPage, dict[str, object]]]:
+        """Every submitted readable page, parsed, keyed by the URL asked for."""
+        for url, future in self._pending.items():
+            self._done[url] = future.result()
+        self._pending.clear()
+        return self._done
 
 
 def _analyse(url: str, html: str) -> tuple[ParsedPage, dict[str, object]]:
