@@ -203,3 +203,23 @@ def test_pages_are_parsed_while_the_slowest_is_still_being_fetched(http_server):
     assert set(parsed) == set(urls)
     again = analyse_pages(fetch_pages(urls, settings), jobs=1)  # the same signals as parsing after the crawl
     assert {url: signals for url, (_, signals) in parsed.items()} == {url: s for url, (_, s) in again.items()}
+
+
+def test_a_host_that_does_not_resolve_is_looked_up_once_not_once_per_page(http_server, monkeypatch):
+    import socket
+
+    from toxiclinks import fetch
+
+    lookups = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def counting(host, *args, **kwargs):
+        lookups.append(host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", counting)
+    dead = [f"http://gone.invalid/post/{number}" for number in range(6)]  # .invalid never resolves (RFC 2606)
+    settings = Settings(timeout_seconds=2, connect_timeout=2, host_delay=0.0, respect_robots=False, max_per_host=1)
+    pages = fetch_pages(dead, settings)
+    assert [page.status for page in pages.values()] == ["error:dns"] * 6
+    assert lookups.count("gone.invalid") == 1

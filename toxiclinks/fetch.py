@@ -10,6 +10,7 @@ Politeness and safety:
 * connect and read timeouts, a total time limit per page, at most 10 redirects;
 * bounded retries with exponential back-off for connection resets, 429 and
   503 (``Retry-After`` honoured up to ``max_retry_after``);
+* a host whose name does not resolve is looked up once, not once per page;
 * robots.txt honoured for the ``toxiclinks`` user agent (RFC 9309: a 4xx
   robots.txt allows everything, a 5xx disallows everything);
 * the body is cut off past ``max_bytes`` while streaming, after decompression,
@@ -142,7 +143,12 @@ def crawl(urls: list[str], settings: Settings, on_page: Callable[[Page], None]) 
             for future in done:
                 host = running.pop(future)
                 in_flight[host] -= 1
-                on_page(future.result())
+                page = future.result()
+                on_page(page)
+                if page.status == "error:dns" and host_of(page.final_url or page.url) == host and host in queues:
+                    # A name that does not resolve fails the same for every page of the host: ask no more.
+                    for url in queues.pop(host):
+                        on_page(Page(url=url, status="error:dns", final_url=url, fetched_at=now()))
 
 
 def fetch_page(

@@ -1,0 +1,173 @@
+"""End-to-end ``scan`` of 10,000 backlinks against local servers serving real pages: wall time and its split.
+
+    python benchmarks/bench_scan.py [--links 10000] [--hosts 50] [--latency 0.05] [--shared ../shared] [--dask]
+
+The export is a generated Ahrefs export (``large_export.py``) whose referring
+pages are moved to HTTP servers on the loopback addresses 127.0.0.1 ..
+127.0.0.N (``bench_fetch.serve``, each request delayed by ``--latency``). Each
+referring page is one of the 110 real pages of ``../shared/corpus/real-pages``
+with the backlink (target URL and anchor of its row) added at the end of its
+body, so the link signals have a link to find.
+
+Two runs, each with the page cache off:
+
+* the stages one after the other, each timed alone: read the export, fetch
+  every page, extract the features, score and decide, write the outputs;
+* ``scan`` as the CLI runs it, where pages are parsed in worker processes while
+  the rest are fetched, plus the same writing.
+
+With ``--dask``, a third run on a ``LocalCluster`` of this machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+import zlib
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pandas as pd
+from bench_fetch import serve
+from large_export import write_export
+
+from toxiclinks import schema
+from toxiclinks.disavow import decide, plan_disavow
+from toxiclinks.features import build_features, target_urls_of
+from toxiclinks.model import load_model
+from toxiclinks.pipeline import ScanResult, get_pages, read_links, scan, write_outputs
+from toxiclinks.score import score_links
+from toxiclinks.settings import Settings
+
+
+def build_site(shared: Path, links: int, hosts: int, folder: Path) -> tuple[Path, dict[str, bytes], list[str]]:
+    """Write the export; return it, the served pages by path, and the host addresses in use."""
+    corpus = shared / "corpus" / "real-pages"
+    with (corpus / "manifest.csv").open(encoding="utf-8") as stream:
+        bodies = [(corpus / row["file"]).read_bytes() for row in csv.DictReader(stream)]
+    generated = folder / "generated.csv"
+    write_export(links, generated)
+    table = pd.read_csv(generated, dtype=str, keep_default_na=False)
+    served: dict[str, bytes] = {}
+    moved: dict[str, str] = {}
+    # The target site's own pages are served too (from 127.0.0.1): a scan reads them for the target's topic.
+    targets = {}
+    for number, target in enumerate(dict.fromkeys(table["Target URL"])):
+        path = f"/brightkettle{urlsplit(target).path or '/'}"
+        targets[target] = f"http://127.0.0.1:PORT{path}"
+        served[path] = bodies[number % len(bodies)]
+    table["Target URL"] = table["Target URL"].map(targets)
+    for number, (url, target, anchor) in enumerate(
+        zip(table["Referring page URL"], table["Target URL"], table["Anchor"], strict=True)
+    ):
+        if url in moved:
+            continue
+        parts = urlsplit(url)
+        path = f"/{parts.hostname}/{number}.html"
+        address = f"127.0.0.{1 + zlib.crc32((parts.hostname or '').encode()) % hosts}"
+        moved[url] = f"http://{address}:PORT{path}"
+        link = f'<p>See <a href="{html.escape(target)}">{html.escape(anchor)}</a>.</p></body>'.encode()
+        body = bodies[number % len(bodies)]
+        served[path] = body.replace(b"</body>", link, 1) if b"</body>" in body else body + link
+    table["Referring page URL"] = table["Referring page URL"].map(moved)
+    export = folder / "backlinks.csv"
+    table.to_csv(export, index=False)
+    return export, served, sorted({urlsplit(url).hostname or "" for url in [*moved.values(), *targets.values()]})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    parser.add_argument("--links", type=int, default=10_000)
+    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--dask", action="store_true", help="also run on a LocalCluster of this machine's cores")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        export, served, _ = build_site(args.shared, args.links, args.hosts, folder)
+        servers, port = serve(served, args.latency, args.hosts)
+        export.write_text(export.read_text(encoding="utf-8").replace(":PORT/", f":{port}/"), encoding="utf-8")
+        for path, body in served.items():  # the servers read this very dict
+            served[path] = body.replace(b":PORT/", f":{port}/".encode())
+        settings = Settings(
+            allow_private=True,
+            use_cache=False,
+            host_delay=0.0,
+            respect_robots=False,  # the servers have no robots.txt; it would add one request per host
+            workers=2 * args.hosts,
+            max_per_host=2,
+            retries=0,
+        )
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+            f"{args.links:,} backlinks, {len(served):,} distinct pages (referring and target) on {args.hosts} hosts, "
+            f"{args.latency * 1000:.0f} ms latency, {settings.workers} requests in flight at most "
+            f"({settings.max_per_host} per host)"
+        )
+
+        stages: dict[str, float] = {}
+        started = time.perf_counter()
+        links, completed = read_links(export, settings)
+        stages["read"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        urls = pd.Series([*links[schema.SOURCE_URL], *target_urls_of(links)], dtype=object)
+        pages = get_pages(urls, completed)
+        stages["fetch"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        features = build_features(links, pages, completed)
+        stages["extract"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        model = load_model()
+        scores = decide(score_links(links, features, model), features)
+        plan = plan_disavow(scores, export.name, completed.level)
+        stages["score"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        threshold = model.threshold
+        result = ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=threshold)
+        write_outputs(result, export.name, folder / "disavow.txt", folder / "scores.csv", folder / "report.html")
+        stages["write"] = time.perf_counter() - mark
+        del pages
+        print_stages("stages one after the other", stages, time.perf_counter() - started)
+        ok = int((features[schema.FETCH_STATUS] == "ok").sum())
+        found = int(features["link_found"].fillna(False).sum())
+        print(
+            f"  {ok:,} links on pages read, {found:,} links found on their page, {len(plan.domains)} domains to disavow"
+        )
+
+        runs = [("scan (parsing overlaps fetching)", settings)]
+        if args.dask:
+            runs.append(("scan --dask local", replace(settings, dask="local", work_dir=str(folder / "work"))))
+        for name, run_settings in runs:
+            timings: dict[str, float] = {}
+            started = time.perf_counter()
+            result = scan(export, run_settings)
+            timings["read, fetch, extract, score"] = time.perf_counter() - started
+            mark = time.perf_counter()
+            write_outputs(result, export.name, folder / "disavow.txt", folder / "scores.csv", folder / "report.html")
+            timings["write"] = time.perf_counter() - mark
+            print_stages(name, timings, time.perf_counter() - started)
+            assert result.scores[schema.PROBABILITY].round(9).equals(scores[schema.PROBABILITY].round(9)), name
+        for server in servers:
+            server.shutdown()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak memory: main process {peak:.0f} MB, largest worker process {children:.0f} MB")
+
+
+def print_stages(name: str, stages: dict[str, float], total: float) -> None:
+    split = ", ".join(f"{stage} {seconds:.1f} s ({100 * seconds / total:.0f}%)" for stage, seconds in stages.items())
+    print(f"{name}: {total:.1f} s = {split}", file=sys.stdout, flush=True)
+
+
+if __name__ == "__main__":
+    main()
