@@ -9,14 +9,15 @@ referring page is one of the 110 real pages of ``../shared/corpus/real-pages``
 with the backlink (target URL and anchor of its row) added at the end of its
 body, so the link signals have a link to find.
 
-Two runs, each with the page cache off:
+Two runs, each in a process of its own (so its peak memory is its own), with the page cache off:
 
 * the stages one after the other, each timed alone: read the export, fetch
   every page, extract the features, score and decide, write the outputs;
 * ``scan`` as the CLI runs it, where pages are parsed in worker processes while
   the rest are fetched, plus the same writing.
 
-With ``--dask``, a third run on a ``LocalCluster`` of this machine's cores.
+With ``--dask``, a third run on a ``LocalCluster`` of this machine's cores. The scores of every run
+must be the same.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from __future__ import annotations
 import argparse
 import csv
 import html
+import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -90,7 +93,12 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--dask", action="store_true", help="also run on a LocalCluster of this machine's cores")
+    parser.add_argument("--run", choices=RUNS, help=argparse.SUPPRESS)  # one run, in a process of its own
+    parser.add_argument("--export", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.run:
+        print(json.dumps(one_run(args.run, args.export, args.hosts)))
+        return
 
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
@@ -99,26 +107,55 @@ def main() -> None:
         export.write_text(export.read_text(encoding="utf-8").replace(":PORT/", f":{port}/"), encoding="utf-8")
         for path, body in served.items():  # the servers read this very dict
             served[path] = body.replace(b":PORT/", f":{port}/".encode())
-        settings = Settings(
-            allow_private=True,
-            use_cache=False,
-            host_delay=0.0,
-            respect_robots=False,  # the servers have no robots.txt; it would add one request per host
-            workers=2 * args.hosts,
-            max_per_host=2,
-            retries=0,
-        )
         print(
             f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
             f"{args.links:,} backlinks, {len(served):,} distinct pages (referring and target) on {args.hosts} hosts, "
-            f"{args.latency * 1000:.0f} ms latency, {settings.workers} requests in flight at most "
-            f"({settings.max_per_host} per host)"
+            f"{args.latency * 1000:.0f} ms latency, {2 * args.hosts} requests in flight at most (2 per host)",
+            flush=True,
         )
+        probabilities = {}
+        for run in [run for run in RUNS if run != "dask" or args.dask]:
+            command = [sys.executable, __file__, "--run", run, "--export", str(export), "--hosts", str(args.hosts)]
+            measured = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+            total = sum(measured["stages"].values())
+            split = ", ".join(
+                f"{stage} {seconds:.1f} s ({100 * seconds / total:.0f}%)"
+                for stage, seconds in measured["stages"].items()
+            )
+            print(f"{RUNS[run]}: {total:.1f} s = {split}; peak memory {measured['peak_mb']:.0f} MB", flush=True)
+            print(f"  {measured['summary']}", flush=True)
+            probabilities[run] = pd.read_csv(folder / f"scores-{run}.csv")[schema.PROBABILITY]
+        for run, values in probabilities.items():
+            assert values.round(9).equals(probabilities["stages"].round(9)), f"{run} scores differ"
+        for server in servers:
+            server.shutdown()
 
-        stages: dict[str, float] = {}
-        started = time.perf_counter()
+
+#: the runs, each in its own process so that its peak memory is its own
+RUNS = {
+    "stages": "stages one after the other",
+    "scan": "scan (parsing overlaps fetching)",
+    "dask": "scan --dask local",
+}
+
+
+def one_run(run: str, export: Path, hosts: int) -> dict[str, object]:
+    """Run one way of scanning; its stage timings, peak memory (this process and its largest child) and summary."""
+    settings = Settings(
+        allow_private=True,
+        use_cache=False,
+        host_delay=0.0,
+        respect_robots=False,  # the servers have no robots.txt; it would add one request per host
+        workers=2 * hosts,
+        max_per_host=2,
+        retries=0,
+    )
+    folder = export.parent
+    stages: dict[str, float] = {}
+    mark = time.perf_counter()
+    if run == "stages":
         links, completed = read_links(export, settings)
-        stages["read"] = time.perf_counter() - started
+        stages["read"] = time.perf_counter() - mark
         mark = time.perf_counter()
         urls = pd.Series([*links[schema.SOURCE_URL], *target_urls_of(links)], dtype=object)
         pages = get_pages(urls, completed)
@@ -131,42 +168,25 @@ def main() -> None:
         scores = decide(score_links(links, features, model), features)
         plan = plan_disavow(scores, export.name, completed.level)
         stages["score"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        threshold = model.threshold
-        result = ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=threshold)
-        write_outputs(result, export.name, folder / "disavow.txt", folder / "scores.csv", folder / "report.html")
-        stages["write"] = time.perf_counter() - mark
-        del pages
-        print_stages("stages one after the other", stages, time.perf_counter() - started)
-        ok = int((features[schema.FETCH_STATUS] == "ok").sum())
-        found = int(features["link_found"].fillna(False).sum())
-        print(
-            f"  {ok:,} links on pages read, {found:,} links found on their page, {len(plan.domains)} domains to disavow"
-        )
-
-        runs = [("scan (parsing overlaps fetching)", settings)]
-        if args.dask:
-            runs.append(("scan --dask local", replace(settings, dask="local", work_dir=str(folder / "work"))))
-        for name, run_settings in runs:
-            timings: dict[str, float] = {}
-            started = time.perf_counter()
-            result = scan(export, run_settings)
-            timings["read, fetch, extract, score"] = time.perf_counter() - started
-            mark = time.perf_counter()
-            write_outputs(result, export.name, folder / "disavow.txt", folder / "scores.csv", folder / "report.html")
-            timings["write"] = time.perf_counter() - mark
-            print_stages(name, timings, time.perf_counter() - started)
-            assert result.scores[schema.PROBABILITY].round(9).equals(scores[schema.PROBABILITY].round(9)), name
-        for server in servers:
-            server.shutdown()
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"peak memory: main process {peak:.0f} MB, largest worker process {children:.0f} MB")
-
-
-def print_stages(name: str, stages: dict[str, float], total: float) -> None:
-    split = ", ".join(f"{stage} {seconds:.1f} s ({100 * seconds / total:.0f}%)" for stage, seconds in stages.items())
-    print(f"{name}: {total:.1f} s = {split}", file=sys.stdout, flush=True)
+        result = ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
+    else:
+        if run == "dask":
+            settings = replace(settings, dask="local", work_dir=str(folder / "work"))
+        result = scan(export, settings)
+        stages["read, fetch, extract, score"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    write_outputs(result, export.name, folder / f"disavow-{run}.txt", folder / f"scores-{run}.csv")
+    stages["write"] = time.perf_counter() - mark
+    ok = int((result.features[schema.FETCH_STATUS] == "ok").sum())
+    found = int(result.features["link_found"].fillna(False).sum())
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "stages": stages,
+        "peak_mb": max(own, children),
+        "summary": f"{ok:,} links on pages read, {found:,} found on their page; "
+        f"main process {own:.0f} MB, largest child {children:.0f} MB",
+    }
 
 
 if __name__ == "__main__":

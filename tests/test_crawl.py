@@ -170,16 +170,21 @@ def test_requests_go_through_the_proxy_from_the_environment(http_server, monkeyp
 
 
 def test_pages_are_parsed_while_the_slowest_is_still_being_fetched(http_server):
-    from toxiclinks.features import PageAnalyser, analyse_pages
+    from toxiclinks.features import LinkContext, PageAnalyser, describe_page
 
     def article(number: int) -> bytes:
         words = " ".join(f"tea{number} kettle water" for _ in range(60))
-        return f"<html><body><article><h1>Post {number}</h1><p>{words}</p></article></body></html>".encode()
+        link = '<a href="https://shop.example/">a shop</a>'
+        return f"<html><body><article><h1>Post {number}</h1><p>{words} {link}</p></article></body></html>".encode()
 
     fast = [f"/post/{number}" for number in range(40)]
     for number, path in enumerate(fast):
         http_server.routes[path] = Response(200, article(number))
-    analyser = PageAnalyser(len(fast) + 1, jobs=2)
+    urls = [http_server.url(path) for path in [*fast, "/slowest"]]
+    target = "https://shop.example/"
+    link_rows = {url: [(number, target, "a shop")] for number, url in enumerate(urls)}
+    context = LinkContext(site=None, brand=(), keywords=())
+    analyser = PageAnalyser(link_rows, [], context, len(urls), jobs=2)
     waited_out = []
 
     def slowest() -> Response:
@@ -193,16 +198,18 @@ def test_pages_are_parsed_while_the_slowest_is_still_being_fetched(http_server):
         return Response(200, article(99))
 
     http_server.routes["/slowest"] = slowest
-    urls = [http_server.url(path) for path in [*fast, "/slowest"]]
     settings = Settings(allow_private=True, respect_robots=False, host_delay=0.0, max_per_host=8, timeout_seconds=30)
     pages = fetch_pages(urls, settings, keep_html=False, on_page=analyser.submit)
 
     assert not waited_out and pages[urls[-1]].status == "ok"
     assert all(page.html is None for page in pages.values())  # the HTML went to the parsers, not into the result
-    parsed = analyser.results()
-    assert set(parsed) == set(urls)
-    again = analyse_pages(fetch_pages(urls, settings), jobs=1)  # the same signals as parsing after the crawl
-    assert {url: signals for url, (_, signals) in parsed.items()} == {url: s for url, (_, s) in again.items()}
+    described = analyser.results()
+    assert set(described) == set(urls)
+    # The same as describing each page after the crawl, in this process.
+    for url, page in fetch_pages(urls, settings).items():
+        again = describe_page(url, page.html or "", False, link_rows[url], context)
+        assert repr(described[url]) == repr(again)  # repr: NaN equals NaN
+    assert all(signals["link_found"] for description in described.values() for signals in description.links.values())
 
 
 def test_a_host_that_does_not_resolve_is_looked_up_once_not_once_per_page(http_server, monkeypatch):

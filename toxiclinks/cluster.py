@@ -44,14 +44,13 @@ from toxiclinks import __version__, schema
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.features import (
     LinkContext,
-    analyse_pages,
-    assemble_features,
+    PageAnalyser,
+    PageDescription,
+    features_from_descriptions,
     link_context,
-    link_signals,
-    page_similarities,
+    link_rows_by_source,
     target_urls_of,
 )
-from toxiclinks.features.topic import PAGE_TEXT_CHARS
 from toxiclinks.fetch import fetch_pages
 from toxiclinks.settings import Settings
 from toxiclinks.urls import host_of
@@ -169,11 +168,14 @@ def plan_batches(
 def run_batch(batch: Batch, settings: Settings, context: LinkContext, work_dir: str) -> str:
     """Fetch, parse and describe one batch's pages and links; write its files under ``work_dir``. Runs on a worker."""
     fs, root = _filesystem(work_dir)
-    pages = fetch_pages(batch.urls, settings)
-    readable = {url: page for url, page in pages.items() if page.ok}
-    analysed = analyse_pages(readable, jobs=1)
+    link_rows = link_rows_by_source(batch.links, batch.links["position"].tolist())
+    # Each page is described as it arrives, while the requests already sent are still under way.
+    analyser = PageAnalyser(link_rows, batch.targets, context, len(batch.urls), jobs=1)
+    pages = fetch_pages(batch.urls, settings, on_page=analyser.submit)
+    described = analyser.results()
+    readable = [page for url, page in pages.items() if url in described]
     if readable:
-        _write(fs, f"{root}/pages/{batch.key}.warc.gz", lambda stream: write_warc(stream, readable.values()))
+        _write(fs, f"{root}/pages/{batch.key}.warc.gz", lambda stream: write_warc(stream, readable))
     rows = []
     for url, page in pages.items():
         row: dict[str, object] = {
@@ -184,19 +186,14 @@ def run_batch(batch: Batch, settings: Settings, context: LinkContext, work_dir: 
             "content_type": page.content_type,
             "size": page.size,
             "fetched_at": page.fetched_at,
-            "main_text": None,
+            "main_text": described[url].text if url in described else None,
         }
-        if url in analysed:
-            parsed, page_signals = analysed[url]
-            # Similarity reads the first PAGE_TEXT_CHARS of a referring page; a target page's whole text is the topic.
-            row["main_text"] = parsed.main_text if url in batch.targets else parsed.main_text[:PAGE_TEXT_CHARS]
-            row.update(page_signals)
+        row.update(described[url].signals if url in described else {})
         rows.append(row)
     _write(fs, f"{root}/pages/{batch.key}.parquet", lambda stream: pd.DataFrame(rows).to_parquet(stream, index=False))
-    parsed_pages = {url: analysed[url][0] for url in analysed}
-    by_row = link_signals(batch.links, parsed_pages, context)  # keyed by row of batch.links
-    table = pd.DataFrame.from_dict(by_row, orient="index")
-    table.insert(0, "position", batch.links["position"].to_numpy()[list(by_row)] if by_row else [])
+    by_position = {position: signals for page in described.values() for position, signals in page.links.items()}
+    table = pd.DataFrame.from_dict(by_position, orient="index")
+    table.insert(0, "position", np.array(list(by_position), dtype=np.int64))
     _write(fs, _part(root, batch.key), lambda stream: table.reset_index(drop=True).to_parquet(stream, index=False))
     return batch.key
 
@@ -215,24 +212,19 @@ def features_from_parts(links: pd.DataFrame, settings: Settings, keys: list[str]
             raise ToxiclinksError(f"{work_dir}: the results of {key} are missing or unreadable ({exc})") from None
     pages = pd.concat(page_tables, ignore_index=True)
     statuses = dict(zip(pages["url"], zip(pages["status"], pages["http_status"], strict=True), strict=True))
-    readable = pages[pages["status"] == "ok"].set_index("url")
+    readable = pages[pages["main_text"].notna()].set_index("url")
     signal_columns = [column for column in readable.columns if column not in PAGE_RECORD]
-    texts = (
-        {}  # no page was read: a table of failures has no signal columns
-        if readable.empty
-        else {url: (text, str(language)) for url, text, language in readable[["main_text", "language"]].itertuples()}
-    )
-    sources = [url for url in links[schema.SOURCE_URL].unique() if url in texts]
-    targets = [url for url in target_urls_of(links) if url in texts]
-    similarity = page_similarities(
-        links, settings, {url: texts[url] for url in sources}, {url: texts[url] for url in targets}
-    )
-    records = readable.loc[sources, signal_columns].to_dict(orient="index")
-    page_signals = {url: {**records[url], "topic_similarity": similarity[url]} for url in sources}
+    described = {
+        str(url): PageDescription(signals={str(name): value for name, value in signals.items()}, text=text, links={})
+        for (url, signals), text in zip(
+            readable[signal_columns].to_dict(orient="index").items(), readable["main_text"], strict=True
+        )
+    }
     table = pd.concat(link_tables, ignore_index=True)
-    positions = table.pop("position").to_numpy()
-    by_position = dict(zip(positions.tolist(), table.to_dict(orient="records"), strict=True))
-    return assemble_features(links, statuses, page_signals, by_position)
+    sources = links[schema.SOURCE_URL].to_numpy()
+    for position, signals in zip(table.pop("position").astype("int64").tolist(), table.to_dict(orient="records"), strict=True):
+        described[sources[position]].links[position] = {str(name): value for name, value in signals.items()}
+    return features_from_descriptions(links, settings, statuses, described)
 
 
 def write_warc(stream: Any, pages: Any) -> None:

@@ -29,7 +29,7 @@ from toxiclinks.disavow import (
 )
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.exports import DEFAULT_CHUNK_ROWS, LINK_LEVEL, ExportReader, read_export
-from toxiclinks.features import PageAnalyser, build_features, target_urls_of
+from toxiclinks.features import PageAnalyser, features_from_descriptions, target_urls_of
 from toxiclinks.fetch import fetch_pages
 from toxiclinks.files import atomic_writer, write_atomic
 from toxiclinks.labels import labels_from_column, labels_from_disavow
@@ -100,10 +100,11 @@ def features_of(links: pd.DataFrame, settings: Settings, progress: bool = False,
         features.attrs["cluster"] = run
         return features
     urls = [*links[schema.SOURCE_URL], *target_urls_of(links)]
-    analyser = PageAnalyser(len(set(urls)), settings.jobs)
-    # Pages are parsed in worker processes while the rest are still being fetched; only their records stay here.
+    analyser = PageAnalyser.for_links(links, settings, len(set(urls)))
+    # Pages are described in worker processes while the rest are still being fetched; only records stay here.
     pages = get_pages(pd.Series(urls, dtype=object), settings, progress, keep_html=False, on_page=analyser.submit)
-    return build_features(links, pages, settings, analyser.results())
+    statuses = {url: (page.status, page.http_status) for url, page in pages.items()}
+    return features_from_descriptions(links, settings, statuses, analyser.results())
 
 
 def fetch_export(

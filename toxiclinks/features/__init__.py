@@ -9,13 +9,13 @@ that documentation as the Markdown table in ``docs/features.md``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
 import pandas as pd
-from joblib import Parallel, delayed, effective_n_jobs
-from joblib.externals.loky import get_reusable_executor
+from joblib import effective_n_jobs
+from joblib.executor import get_memmapping_executor
 
 from toxiclinks import schema
 from toxiclinks.extract import ParsedPage, parse_page
@@ -23,7 +23,7 @@ from toxiclinks.features.language import detect_language
 from toxiclinks.features.link import link_features
 from toxiclinks.features.page import page_features
 from toxiclinks.features.profile import profile_features
-from toxiclinks.features.topic import target_topic, topic_language, topic_similarities
+from toxiclinks.features.topic import PAGE_TEXT_CHARS, target_topic, topic_language, topic_similarities
 from toxiclinks.features.url import url_features
 from toxiclinks.page import Page
 from toxiclinks.settings import Settings
@@ -129,39 +129,84 @@ def target_urls_of(links: pd.DataFrame) -> list[str]:
     return [url for url in links[schema.TARGET_URL].unique() if url]
 
 
-def build_features(
-    links: pd.DataFrame,
-    pages: Mapping[str, Page],
-    settings: Settings,
-    analysed: Mapping[str, tuple[ParsedPage, dict[str, object]]] | None = None,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class PageDescription:
+    """What the features need from one read page, small enough to keep for every page of a large export."""
+
+    signals: dict[str, object]  #: page signals (``page_features``, language, author, date)
+    text: str  #: main text: a target page's whole text (its topic), else the part topic similarity reads
+    links: dict[int, dict[str, object]]  #: link and anchor signals of the export's links from this page, by row
+
+
+#: (row position in the export, target URL, anchor) of each link from a page
+LinkRows = list[tuple[int, str, str]]
+
+
+def link_rows_by_source(links: pd.DataFrame, positions: Sequence[int] | None = None) -> dict[str, LinkRows]:
+    """The links grouped by referring page, as (row position, target URL, anchor).
+
+    Positions count the rows of ``links``, or are given (a part of an export knows its rows' places in the whole).
+    """
+    rows: dict[str, LinkRows] = {}
+    for position, source, target, anchor in zip(
+        range(len(links)) if positions is None else positions,
+        links[schema.SOURCE_URL],
+        links[schema.TARGET_URL],
+        links[schema.ANCHOR],
+        strict=True,
+    ):
+        rows.setdefault(source, []).append((position, target, anchor))
+    return rows
+
+
+def describe_page(url: str, html: str, is_target: bool, link_rows: LinkRows, context: LinkContext) -> PageDescription:
+    """Parse one page once and compute its page signals and the signals of the given links from it."""
+    parsed, signals = _analyse(url, html)
+    return PageDescription(
+        signals=signals,
+        text=parsed.main_text if is_target else parsed.main_text[:PAGE_TEXT_CHARS],
+        links={
+            position: link_features(
+                parsed, target, anchor, site=context.site, brand=context.brand, keywords=context.keywords
+            )
+            for position, target, anchor in link_rows
+        },
+    )
+
+
+def build_features(links: pd.DataFrame, pages: Mapping[str, Page], settings: Settings) -> pd.DataFrame:
     """Compute the features table for the links table, one row per link, same index.
 
     ``pages`` holds the referring pages, and the target pages when the crawl
     has them (they give the target's topic). Links whose page is missing or
     unreadable get their fetch status and missing values for page signals.
-    ``analysed`` holds the readable pages already parsed (``PageAnalyser``);
-    without it they are parsed here, from the pages' HTML.
     """
-    if analysed is None:
-        readable = [url for url in [*links[schema.SOURCE_URL].unique(), *target_urls_of(links)] if url in pages]
-        analysed = analyse_pages({url: pages[url] for url in dict.fromkeys(readable) if pages[url].ok}, settings.jobs)
-    sources = [url for url in links[schema.SOURCE_URL].unique() if url in analysed]
-    targets = [url for url in target_urls_of(links) if url in analysed]
+    analyser = PageAnalyser.for_links(links, settings, len(pages))
+    for url in dict.fromkeys([*links[schema.SOURCE_URL].unique(), *target_urls_of(links)]):
+        if url in pages:
+            analyser.submit(pages[url])
+    statuses = {url: (page.status, page.http_status) for url, page in pages.items()}
+    return features_from_descriptions(links, settings, statuses, analyser.results())
+
+
+def features_from_descriptions(
+    links: pd.DataFrame,
+    settings: Settings,
+    statuses: Mapping[str, tuple[str, float | None]],
+    described: Mapping[str, PageDescription],
+) -> pd.DataFrame:
+    """The features table from each page's fetch status and the descriptions of the pages read."""
+    sources = [url for url in links[schema.SOURCE_URL].unique() if url in described]
+    targets = [url for url in target_urls_of(links) if url in described]
     similarity = page_similarities(
         links,
         settings,
-        {url: (analysed[url][0].main_text, str(analysed[url][1]["language"])) for url in sources},
-        {url: (analysed[url][0].main_text, str(analysed[url][1]["language"])) for url in targets},
+        {url: (described[url].text, str(described[url].signals["language"])) for url in sources},
+        {url: (described[url].text, str(described[url].signals["language"])) for url in targets},
     )
-    page_signals = {url: {**analysed[url][1], "topic_similarity": similarity[url]} for url in sources}
-    parsed = {url: analysed[url][0] for url in sources}
-    return assemble_features(
-        links,
-        {url: (page.status, page.http_status) for url, page in pages.items()},
-        page_signals,
-        link_signals(links, parsed, link_context(links, settings)),
-    )
+    page_signals = {url: {**described[url].signals, "topic_similarity": similarity[url]} for url in sources}
+    link_signals = {position: signals for url in sources for position, signals in described[url].links.items()}
+    return assemble_features(links, statuses, page_signals, link_signals)
 
 
 def page_similarities(
@@ -186,22 +231,6 @@ def page_similarities(
         topic,
         topic_lang,
     )
-
-
-def link_signals(
-    links: pd.DataFrame, parsed: Mapping[str, ParsedPage], context: LinkContext
-) -> dict[int, dict[str, object]]:
-    """Link and anchor signals of each link whose referring page was read, keyed by the link's row position."""
-    signals = {}
-    for position, (source, target, anchor) in enumerate(
-        zip(links[schema.SOURCE_URL], links[schema.TARGET_URL], links[schema.ANCHOR], strict=True)
-    ):
-        page = parsed.get(source)
-        if page is not None:
-            signals[position] = link_features(
-                page, target, anchor, site=context.site, brand=context.brand, keywords=context.keywords
-            )
-    return signals
 
 
 def assemble_features(
@@ -250,46 +279,55 @@ def assemble_features(
     return features
 
 
-def analyse_pages(pages: Mapping[str, Page], jobs: int = -1) -> dict[str, tuple[ParsedPage, dict[str, object]]]:
-    """Parse each readable page once and compute its page signals; in parallel for many pages."""
-    work = [(url, page.final_url or url, page.html or "") for url, page in pages.items() if page.ok]
-    if len(work) >= PARALLEL_MIN_PAGES and jobs != 1:
-        results = Parallel(n_jobs=jobs, batch_size=8)(delayed(_analyse)(url, html) for _, url, html in work)
-    else:
-        results = [_analyse(url, html) for _, url, html in work]
-    return {asked: result for (asked, _, _), result in zip(work, results, strict=True)}
-
-
 class PageAnalyser:
-    """Parses pages in worker processes as they arrive, so that parsing overlaps fetching.
+    """Describes pages (``describe_page``) in worker processes as they arrive, so parsing overlaps fetching.
 
-    ``submit`` each page as it is fetched (``fetch_pages(on_page=...)``), then
-    ``results`` waits for the last. Fewer than ``PARALLEL_MIN_PAGES`` pages, or
-    ``jobs=1``, are parsed right away in this process.
+    ``submit`` each page as it is had (``fetch_pages(on_page=...)``), then
+    ``results`` waits for the last. Only the descriptions come back, never the
+    parsed tree or the page's own links, so the main process stays small. With
+    fewer than ``PARALLEL_MIN_PAGES`` pages, or ``jobs=1``, pages are described
+    right away in this process.
     """
 
-    def __init__(self, expected_pages: int, jobs: int = -1) -> None:
-        self._inline = jobs == 1 or expected_pages < PARALLEL_MIN_PAGES
-        self._executor = None if self._inline else get_reusable_executor(max_workers=effective_n_jobs(jobs))
-        self._pending: dict[str, Future[tuple[ParsedPage, dict[str, object]]]] = {}
-        self._done: dict[str, tuple[ParsedPage, dict[str, object]]] = {}
+    def __init__(
+        self,
+        rows: Mapping[str, LinkRows],
+        targets: Collection[str],
+        context: LinkContext,
+        expected_pages: int,
+        jobs: int = -1,
+    ) -> None:
+        self._rows, self._targets, self._context = rows, set(targets), context
+        inline = jobs == 1 or expected_pages < PARALLEL_MIN_PAGES
+        # joblib's own reusable pool: the same worker processes as its Parallel calls, started once per run.
+        self._executor = None if inline else get_memmapping_executor(effective_n_jobs(jobs))
+        self._pending: dict[str, Future[PageDescription]] = {}
+        self._done: dict[str, PageDescription] = {}
 
     def submit(self, page: Page) -> None:
-        """Start parsing ``page`` if it is readable (else it has no signals to compute)."""
-        if not page.ok or page.url in self._done or page.url in self._pending:
+        """Start describing ``page`` if it is readable and wanted (a referring or target page of the export)."""
+        url = page.url
+        if not page.ok or url in self._done or url in self._pending or not (url in self._rows or url in self._targets):
             return
+        job = (page.final_url or url, page.html or "", url in self._targets, self._rows.get(url, []), self._context)
         if self._executor is None:
-            self._done[page.url] = _analyse(page.final_url or page.url, page.html or "")
+            self._done[url] = describe_page(*job)
         else:
-            self._pending[page.url] = self._executor.submit(_analyse, page.final_url or page.url, page.html or "")
+            self._pending[url] = self._executor.submit(describe_page, *job)
+
+    @classmethod
+    def for_links(cls, links: pd.DataFrame, settings: Settings, expected_pages: int) -> PageAnalyser:
+        """An analyser for the referring and target pages of an export."""
+        rows = link_rows_by_source(links)
+        return cls(rows, target_urls_of(links), link_context(links, settings), expected_pages, settings.jobs)
 
     @property
     def parsed(self) -> int:
-        """Pages parsed so far."""
+        """Pages described so far."""
         return len(self._done) + sum(future.done() for future in list(self._pending.values()))
 
-    def results(self) -> dict[str, tuple[ParsedPage, dict[str, object]]]:
-        """Every submitted readable page, parsed, keyed by the URL asked for."""
+    def results(self) -> dict[str, PageDescription]:
+        """Every submitted readable page's description, keyed by the URL asked for."""
         for url, future in self._pending.items():
             self._done[url] = future.result()
         self._pending.clear()
