@@ -222,7 +222,8 @@ def features_from_parts(links: pd.DataFrame, settings: Settings, keys: list[str]
     }
     table = pd.concat(link_tables, ignore_index=True)
     sources = links[schema.SOURCE_URL].to_numpy()
-    for position, signals in zip(table.pop("position").astype("int64").tolist(), table.to_dict(orient="records"), strict=True):
+    positions = table.pop("position").astype("int64").tolist()
+    for position, signals in zip(positions, table.to_dict(orient="records"), strict=True):
         described[sources[position]].links[position] = {str(name): value for name, value in signals.items()}
     return features_from_descriptions(links, settings, statuses, described)
 
