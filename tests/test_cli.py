@@ -224,3 +224,20 @@ def test_all_features_adds_every_signal_to_the_scores(tmp_path):
         "decision",
     ]
     assert {feature.name for feature in FEATURES} - {"fetch_status"} <= set(table.columns)
+
+
+def test_a_scan_needs_nothing_of_dask(tmp_path, monkeypatch):
+    """Without the [dask] extra (its modules made unimportable) a scan runs unchanged, with the same disavow file."""
+    import sys
+
+    for module in [name for name in sys.modules if name.split(".")[0] in ("dask", "distributed", "fsspec")]:
+        monkeypatch.delitem(sys.modules, module)
+    for module in ("dask", "distributed", "fsspec"):
+        monkeypatch.setitem(sys.modules, module, None)
+    arguments = ["--pages", str(EXAMPLE / "pages.warc.gz"), "--offline", "--no-cache"]
+    result = CliRunner().invoke(
+        main, ["scan", str(EXAMPLE / "backlinks.csv"), "-o", str(tmp_path / "d.txt"), *arguments]
+    )
+    assert result.exit_code == 0, result.output
+    entries = [line for line in (tmp_path / "d.txt").read_text().splitlines() if line and not line.startswith("#")]
+    assert len(entries) == 7 and all(entry.startswith("domain:") for entry in entries)
