@@ -269,3 +269,31 @@ def test_without_dask_installed_the_error_says_how_to_install_it(tmp_path, monke
     )
     assert result.exit_code == 1
     assert "pip install 'toxiclinks[dask]'" in result.output
+
+
+def test_the_work_folder_warc_reads_back_with_redirects_and_any_charset(tmp_path):
+    from toxiclinks.page import Page
+
+    pages = [
+        Page("https://a.example/", "ok", final_url="https://a.example/", http_status=200, html="<p>plain</p>"),
+        Page(  # a page decoded from Latin-1 is archived as UTF-8, and says so
+            "https://b.example/old",
+            "ok",
+            final_url="https://b.example/new",
+            http_status=200,
+            content_type="text/html; charset=ISO-8859-1",
+            html="<p>café crème</p>",
+            fetched_at="2026-11-24T03:00:00+00:00",
+        ),
+    ]
+    path = tmp_path / "pages.warc.gz"
+    with path.open("wb") as stream:
+        cluster.write_warc(stream, pages)
+    archived = read_warc(path)
+    assert archived["https://a.example/"].html == "<p>plain</p>"
+    assert archived["https://b.example/new"].html == "<p>café crème</p>"
+    assert archived["https://b.example/old"].html == "<p>café crème</p>"  # through the redirect record
+    assert archived["https://b.example/old"].final_url == "https://b.example/new"
+    import gzip
+
+    assert gzip.decompress(path.read_bytes()).count(b"WARC/1.") == 3  # one gzip member per record, all readable

@@ -23,6 +23,7 @@ single-machine scan, and scores. Dask is an optional extra
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -32,7 +33,7 @@ import sys
 import uuid
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -52,6 +53,7 @@ from toxiclinks.features import (
     target_urls_of,
 )
 from toxiclinks.fetch import fetch_pages
+from toxiclinks.page import Page
 from toxiclinks.settings import Settings
 from toxiclinks.urls import host_of
 
@@ -228,12 +230,27 @@ def features_from_parts(links: pd.DataFrame, settings: Settings, keys: list[str]
     return features_from_descriptions(links, settings, statuses, described)
 
 
-def write_warc(stream: Any, pages: Any) -> None:
-    """Write read pages as WARC response records (UTF-8 HTML), with a redirect record where the URL moved."""
+def write_warc(stream: Any, pages: Iterable[Page]) -> None:
+    """Write read pages as WARC response records (UTF-8 HTML), with a redirect record where the URL moved.
+
+    Each record is its own gzip member, as ``.warc.gz`` files are made, at
+    gzip's default level: as small as warcio's level 9 on web pages, and half again as fast.
+    """
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    writer = WARCWriter(stream, gzip=True)
+    record_buffer = io.BytesIO()
+    writer = WARCWriter(record_buffer, gzip=False)
+
+    def put(url: str, headers: StatusAndHeaders, body: bytes, date: dict[str, str]) -> None:
+        record_buffer.seek(0)
+        record_buffer.truncate()
+        record = writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body), http_headers=headers, warc_headers_dict=date
+        )
+        writer.write_record(record)
+        stream.write(gzip.compress(record_buffer.getvalue(), compresslevel=6))
+
     for page in pages:
         landed = page.final_url or page.url
         date = {"WARC-Date": page.fetched_at.replace("+00:00", "Z")} if page.fetched_at else {}
@@ -241,17 +258,10 @@ def write_warc(stream: Any, pages: Any) -> None:
         headers = StatusAndHeaders(
             f"{page.http_status or 200} OK", [("Content-Type", f"{media_type}; charset=utf-8")], protocol="HTTP/1.1"
         )
-        body = io.BytesIO((page.html or "").encode("utf-8"))
-        writer.write_record(
-            writer.create_warc_record(landed, "response", payload=body, http_headers=headers, warc_headers_dict=date)
-        )
+        put(landed, headers, (page.html or "").encode("utf-8"), date)
         if landed != page.url:
             moved = StatusAndHeaders("301 Moved Permanently", [("Location", landed)], protocol="HTTP/1.1")
-            writer.write_record(
-                writer.create_warc_record(
-                    page.url, "response", payload=io.BytesIO(b""), http_headers=moved, warc_headers_dict=date
-                )
-            )
+            put(page.url, moved, b"", date)
 
 
 def _run(client: Any, batches: list[Batch], settings: Settings, context: LinkContext, work_dir: str, progress: bool):
