@@ -315,3 +315,72 @@ def test_scan_with_merge_writes_merged_and_new_only_files(tmp_path):
     new_only = (tmp_path / "disavow.new.txt").read_text().splitlines()
     assert "domain:casino-news-daily.example" in new_only and "domain:autoparts-deals.example" not in new_only
     assert "added 6 domains and 0 URLs; skipped 1 already listed" in result.output
+
+
+def _decision_of_one_link(row, feature, allowlist):
+    """The rules of ``decide`` for one link, written out plainly: the reference the column-wise code must match."""
+    from toxiclinks.disavow import site_of
+    from toxiclinks.features import is_true
+
+    if allowlist is not None and allowlist.allows(row[schema.SOURCE_URL]):
+        return "kept: on your allowlist or one of your sites"
+    if row[schema.LABEL] == "unknown":
+        return "kept: page not read, cannot judge"
+    if row.get(schema.LEVEL, "link") == "link" and not is_true(feature["link_found"]):
+        return "kept: link no longer on the page"
+    if row[schema.LABEL] != "artificial":
+        return "kept: natural"
+    if any(is_true(feature[flag]) for flag in ("link_nofollow", "link_sponsored", "link_ugc")):
+        return "kept: link passes no PageRank (nofollow/sponsored/ugc)"
+    target = row[schema.TARGET_URL]
+    if is_true(feature["same_host"]) or (target and site_of(row[schema.SOURCE_URL]) == site_of(target)):
+        return "kept: the target's own site"
+    return "disavow"
+
+
+def test_decisions_made_column_wise_follow_the_rules_link_by_link():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toxiclinks.disavow import Allowlist
+
+    urls = st.sampled_from(
+        ["https://spam.example/1", "https://www.me.example/a", "https://friend.example/", "https://x.blogspot.com/p"]
+    )
+    flag = st.sampled_from([True, False, pd.NA])
+    link = st.fixed_dictionaries(
+        {
+            "url": urls,
+            "target": st.sampled_from(["https://me.example/", "", "https://friend.example/x"]),
+            "label": st.sampled_from(["artificial", "natural", "unknown"]),
+            "level": st.sampled_from(["link", "domain"]),
+            **{name: flag for name in ("link_found", "link_nofollow", "link_sponsored", "link_ugc", "same_host")},
+        }
+    )
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(link, min_size=1, max_size=12), st.booleans())
+    def check(rows, with_allowlist):
+        scores = pd.DataFrame(
+            {
+                schema.SOURCE_URL: [r["url"] for r in rows],
+                schema.TARGET_URL: [r["target"] for r in rows],
+                schema.LABEL: [r["label"] for r in rows],
+                schema.LEVEL: [r["level"] for r in rows],
+                schema.PROBABILITY: 0.9,
+            }
+        )
+        features = pd.DataFrame(
+            {
+                name: pd.array([r[name] for r in rows], dtype="boolean")
+                for name in rows[0]
+                if name.startswith(("link", "same"))
+            }
+        )
+        allowlist = Allowlist(hosts=frozenset({"friend.example"})) if with_allowlist else None
+        decided = decide(scores, features, allowlist)
+        expected = [_decision_of_one_link(scores.iloc[i], features.iloc[i], allowlist) for i in range(len(rows))]
+        assert decided[schema.DECISION].tolist() == expected
+        assert decided[schema.DISAVOW].tolist() == [reason == "disavow" for reason in expected]
+
+    check()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from toxiclinks import __version__, schema
@@ -136,28 +137,33 @@ def decide(scores: pd.DataFrame, features: pd.DataFrame, allowlist: Allowlist | 
     site, and anything on the allowlist (which holds your own sites too).
     """
     decided = scores.copy()
-    reasons = []
-    for (_, row), (_, feature) in zip(scores.iterrows(), features.loc[scores.index].iterrows(), strict=True):
-        source = row[schema.SOURCE_URL]
-        if allowlist is not None and allowlist.allows(source):
-            reasons.append("kept: on your allowlist or one of your sites")
-        elif row[schema.LABEL] == schema.LABEL_UNKNOWN:
-            reasons.append("kept: page not read, cannot judge")
-        elif row.get(schema.LEVEL, "link") == "link" and not is_true(feature["link_found"]):
-            reasons.append("kept: link no longer on the page")
-        elif row[schema.LABEL] != schema.LABEL_ARTIFICIAL:
-            reasons.append("kept: natural")
-        elif any(is_true(feature[flag]) for flag in ("link_nofollow", "link_sponsored", "link_ugc")):
-            reasons.append("kept: link passes no PageRank (nofollow/sponsored/ugc)")
-        elif is_true(feature["same_host"]) or (
-            row[schema.TARGET_URL] and site_of(source) == site_of(row[schema.TARGET_URL])
-        ):
-            reasons.append("kept: the target's own site")
-        else:
-            reasons.append("disavow")
-    decided[schema.DECISION] = reasons
+    feature = features.loc[scores.index]
+    sources = scores[schema.SOURCE_URL]
+    targets = scores[schema.TARGET_URL].fillna("")
+    label = scores[schema.LABEL]
+    level = scores[schema.LEVEL] if schema.LEVEL in scores.columns else pd.Series("link", index=scores.index)
+    own_site = np.asarray(sites_of(sources), dtype=object) == np.asarray(sites_of(targets), dtype=object)
+    # The first reason that holds, in this order, is the link's decision.
+    reasons = [
+        (_flags(sources.map(allowlist.allows)) if allowlist else False, "kept: on your allowlist or one of your sites"),
+        (label == schema.LABEL_UNKNOWN, "kept: page not read, cannot judge"),
+        ((level == "link") & ~_flags(feature["link_found"]), "kept: link no longer on the page"),
+        (label != schema.LABEL_ARTIFICIAL, "kept: natural"),
+        (
+            _flags(feature["link_nofollow"]) | _flags(feature["link_sponsored"]) | _flags(feature["link_ugc"]),
+            "kept: link passes no PageRank (nofollow/sponsored/ugc)",
+        ),
+        (_flags(feature["same_host"]) | ((targets != "") & own_site), "kept: the target's own site"),
+    ]
+    conditions = [np.broadcast_to(np.asarray(condition, dtype=bool), len(scores)) for condition, _ in reasons]
+    decided[schema.DECISION] = np.select(conditions, [reason for _, reason in reasons], default="disavow")
     decided[schema.DISAVOW] = decided[schema.DECISION] == "disavow"
     return decided
+
+
+def _flags(values: pd.Series) -> pd.Series:
+    """A flag column as plain booleans: missing (NA, NaN, None) is False, as ``is_true`` has it."""
+    return values.map(is_true).astype(bool)
 
 
 def plan_disavow(scores: pd.DataFrame, source_name: str = "", level: str = "auto") -> DisavowPlan:
