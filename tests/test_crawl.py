@@ -230,3 +230,25 @@ def test_a_host_that_does_not_resolve_is_looked_up_once_not_once_per_page(http_s
     pages = fetch_pages(dead, settings)
     assert [page.status for page in pages.values()] == ["error:dns"] * 6
     assert lookups.count("gone.invalid") == 1
+
+
+def test_pages_waiting_for_a_parser_are_bounded_so_a_fast_crawl_cannot_pile_up_html():
+    from toxiclinks.features import PENDING_PER_WORKER, LinkContext, PageAnalyser, describe_page
+    from toxiclinks.page import Page
+
+    pages = [
+        Page(f"https://blog{n}.example/post", "ok", html=f"<article><p>{'tea kettle water ' * 200} {n}</p></article>")
+        for n in range(60)
+    ]
+    context = LinkContext(site=None, brand=(), keywords=())
+    rows = {page.url: [(n, "https://shop.example/", "shop")] for n, page in enumerate(pages)}
+    analyser = PageAnalyser(rows, [], context, len(pages), jobs=2)
+    most = 0
+    for page in pages:  # as fast as a crawl could ever hand them over
+        analyser.submit(page)
+        most = max(most, analyser.waiting)
+    assert most <= PENDING_PER_WORKER * 2
+    described = analyser.results()
+    assert analyser.waiting == 0 and len(described) == len(pages)
+    for page in pages:
+        assert repr(described[page.url]) == repr(describe_page(page.url, page.html, False, rows[page.url], context))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping, Sequence
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 
 import pandas as pd
@@ -33,6 +33,8 @@ LOGGER = logging.getLogger(__name__)
 
 #: below this many pages, parsing in worker processes costs more than it saves
 PARALLEL_MIN_PAGES = 32
+#: pages handed to each worker process ahead of time: enough to keep it busy, few enough to bound memory
+PENDING_PER_WORKER = 4
 
 
 @dataclass(frozen=True)
@@ -301,6 +303,8 @@ class PageAnalyser:
         inline = jobs == 1 or expected_pages < PARALLEL_MIN_PAGES
         # joblib's own reusable pool: the same worker processes as its Parallel calls, started once per run.
         self._executor = None if inline else get_memmapping_executor(effective_n_jobs(jobs))
+        # Pages waiting for a worker hold their HTML: past this many, ``submit`` waits (and so does the crawl).
+        self._max_pending = PENDING_PER_WORKER * effective_n_jobs(jobs)
         self._pending: dict[str, Future[PageDescription]] = {}
         self._done: dict[str, PageDescription] = {}
 
@@ -314,6 +318,9 @@ class PageAnalyser:
             self._done[url] = describe_page(*job)
         else:
             self._pending[url] = self._executor.submit(describe_page, *job)
+            if len(self._pending) >= self._max_pending:
+                wait(self._pending.values(), return_when=FIRST_COMPLETED)
+                self._collect()
 
     @classmethod
     def for_links(cls, links: pd.DataFrame, settings: Settings, expected_pages: int) -> PageAnalyser:
@@ -326,12 +333,21 @@ class PageAnalyser:
         """Pages described so far."""
         return len(self._done) + sum(future.done() for future in list(self._pending.values()))
 
+    @property
+    def waiting(self) -> int:
+        """Pages submitted and not yet collected (each holds its HTML until then)."""
+        return len(self._pending)
+
     def results(self) -> dict[str, PageDescription]:
         """Every submitted readable page's description, keyed by the URL asked for."""
-        for url, future in self._pending.items():
-            self._done[url] = future.result()
-        self._pending.clear()
+        wait(self._pending.values())
+        self._collect()
         return self._done
+
+    def _collect(self) -> None:
+        """Keep the descriptions of finished pages; their futures, and the HTML they hold, go."""
+        for url in [url for url, future in self._pending.items() if future.done()]:
+            self._done[url] = self._pending.pop(url).result()
 
 
 def _analyse(url: str, html: str) -> tuple[ParsedPage, dict[str, object]]:
