@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--dask", action="store_true", help="also run on a LocalCluster of this machine's cores")
+    parser.add_argument("--runs", nargs="+", choices=RUNS, default=["stages", "scan"], help="which runs to make")
     parser.add_argument("--run", choices=RUNS, help=argparse.SUPPRESS)  # one run, in a process of its own
     parser.add_argument("--export", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -114,7 +115,7 @@ def main() -> None:
             flush=True,
         )
         probabilities = {}
-        for run in [run for run in RUNS if run != "dask" or args.dask]:
+        for run in dict.fromkeys([*args.runs, *(["dask"] if args.dask else [])]):
             command = [sys.executable, __file__, "--run", run, "--export", str(export), "--hosts", str(args.hosts)]
             measured = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
             total = sum(measured["stages"].values())
@@ -125,8 +126,9 @@ def main() -> None:
             print(f"{RUNS[run]}: {total:.1f} s = {split}; peak memory {measured['peak_mb']:.0f} MB", flush=True)
             print(f"  {measured['summary']}", flush=True)
             probabilities[run] = pd.read_csv(folder / f"scores-{run}.csv")[schema.PROBABILITY]
+        first = next(iter(probabilities.values()))
         for run, values in probabilities.items():
-            assert values.round(9).equals(probabilities["stages"].round(9)), f"{run} scores differ"
+            assert values.round(9).equals(first.round(9)), f"{run} scores differ"
         for server in servers:
             server.shutdown()
 
