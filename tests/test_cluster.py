@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from toxiclinks import cluster
 from toxiclinks.archives import read_warc
 from toxiclinks.cli import main
+from toxiclinks.errors import ToxiclinksError
 from toxiclinks.pipeline import scan
 from toxiclinks.settings import Settings
 
@@ -297,3 +298,27 @@ def test_the_work_folder_warc_reads_back_with_redirects_and_any_charset(tmp_path
     import gzip
 
     assert gzip.decompress(path.read_bytes()).count(b"WARC/1.") == 3  # one gzip member per record, all readable
+
+
+def test_a_work_folder_the_workers_cannot_write_is_a_one_line_error(client, export, web, tmp_path):
+    not_a_folder = tmp_path / "taken"
+    not_a_folder.write_text("a file where the work folder should be")
+    address = client.scheduler.address
+    arguments = ["scan", str(export), "-o", str(tmp_path / "d.txt"), "--allow-private", "--no-cache", "--delay", "0"]
+    result = CliRunner().invoke(main, [*arguments, "--dask", address, "--work-dir", str(not_a_folder)])
+    assert result.exit_code == 1
+    assert "a Dask task failed" in result.output and "run again to resume" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "d.txt").exists()
+
+
+def test_an_unreadable_result_says_how_to_recover(client, export, web, tmp_path, monkeypatch):
+    monkeypatch.setattr(cluster, "BATCH_PAGES", 4)
+    settings = crawl_settings(work_dir=str(tmp_path / "work"))
+    first = scan(export, settings, client=client)
+    part = sorted((tmp_path / "work" / "features").glob("*.parquet"))[0]
+    part.write_bytes(b"not parquet")
+    with pytest.raises(ToxiclinksError, match="run again with --refresh"):
+        scan(export, settings, client=client)
+    again = scan(export, replace(settings, refresh=True), client=client)
+    pd.testing.assert_frame_equal(again.scores, first.scores)

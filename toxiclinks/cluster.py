@@ -211,7 +211,10 @@ def features_from_parts(links: pd.DataFrame, settings: Settings, keys: list[str]
             with fs.open(_part(root, key), "rb") as stream:
                 link_tables.append(pd.read_parquet(stream))
         except (OSError, ValueError) as exc:
-            raise ToxiclinksError(f"{work_dir}: the results of {key} are missing or unreadable ({exc})") from None
+            raise ToxiclinksError(
+                f"{work_dir}: the results of {key} are missing or unreadable ({exc}); "
+                "run again with --refresh, or delete that batch's files"
+            ) from None
     pages = pd.concat(page_tables, ignore_index=True)
     statuses = dict(zip(pages["url"], zip(pages["status"], pages["http_status"], strict=True), strict=True))
     readable = pages[pages["main_text"].notna()].set_index("url")
@@ -277,6 +280,7 @@ def _run(client: Any, batches: list[Batch], settings: Settings, context: LinkCon
         except ToxiclinksError:
             raise
         except Exception as exc:  # a worker's failure, reported as one line; finished batches stay for a resume
+            client.cancel(futures)  # a client handed in lives on: leave nothing running on its cluster
             raise ToxiclinksError(f"a Dask task failed ({type(exc).__name__}: {exc}); run again to resume") from None
         if progress:
             sys.stderr.write(f"\rcluster: {finished}/{len(batches)} batches fetched and extracted ")
