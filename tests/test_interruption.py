@@ -25,24 +25,13 @@ def test_a_fetch_stopped_mid_run_resumes_with_only_the_rest(http_server, tmp_pat
     export = tmp_path / "urls.txt"
     export.write_text("\n".join(urls) + "\n")
     cache = tmp_path / "cache.sqlite"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "toxiclinks",
-            "fetch",
-            str(export),
-            "--cache",
-            str(cache),
-            "--allow-private",
-            "--ignore-robots",
-            "--quiet",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # A suite run in the background (a shell's `&`) ignores SIGINT, and a child inherits an ignored signal:
+    # give the child the default handling, as a terminal gives it, so Ctrl-C is really tested.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = _start_fetch(export, cache)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 30
     while sum(http_server.hits.values()) < 8 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -121,3 +110,25 @@ def test_killing_a_scan_never_leaves_a_half_written_output(http_server, tmp_path
         process.wait()
         for path in outputs:
             assert not path.exists() or _whole(path), path
+
+
+def _start_fetch(export, cache):
+    """``toxiclinks fetch`` of ``export`` into ``cache``, in a process of its own."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "toxiclinks",
+            "fetch",
+            str(export),
+            "--cache",
+            str(cache),
+            "--allow-private",
+            "--ignore-robots",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
