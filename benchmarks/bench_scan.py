@@ -51,8 +51,8 @@ from toxiclinks.score import score_links
 from toxiclinks.settings import Settings
 
 
-def build_site(shared: Path, links: int, hosts: int, folder: Path) -> tuple[Path, dict[str, bytes], list[str]]:
-    """Write the export; return it, the served pages by path, and the host addresses in use."""
+def build_site(shared: Path, links: int, hosts: int, folder: Path) -> tuple[Path, dict[str, bytes]]:
+    """Write the export; return it and the pages to serve, by path."""
     corpus = shared / "corpus" / "real-pages"
     with (corpus / "manifest.csv").open(encoding="utf-8") as stream:
         bodies = [(corpus / row["file"]).read_bytes() for row in csv.DictReader(stream)]
@@ -83,7 +83,7 @@ def build_site(shared: Path, links: int, hosts: int, folder: Path) -> tuple[Path
     table["Referring page URL"] = table["Referring page URL"].map(moved)
     export = folder / "backlinks.csv"
     table.to_csv(export, index=False)
-    return export, served, sorted({urlsplit(url).hostname or "" for url in [*moved.values(), *targets.values()]})
+    return export, served
 
 
 def main() -> None:
@@ -103,7 +103,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        export, served, _ = build_site(args.shared, args.links, args.hosts, folder)
+        export, served = build_site(args.shared, args.links, args.hosts, folder)
         servers, port = serve(served, args.latency, args.hosts)
         export.write_text(export.read_text(encoding="utf-8").replace(":PORT/", f":{port}/"), encoding="utf-8")
         for path, body in served.items():  # the servers read this very dict

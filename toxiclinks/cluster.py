@@ -121,7 +121,7 @@ def cluster_features(
     context = link_context(links, settings)
     fetch_settings = replace(settings, pages_path=None, offline=False, use_cache=False, jobs=1)
     batches = plan_batches(links, fetch_settings, context, batch_pages)
-    done = set() if settings.refresh else {key for key in (b.key for b in batches) if fs.exists(_part(root, key))}
+    done = set() if settings.refresh else {batch.key for batch in batches if fs.exists(_part(root, batch.key))}
     todo = [batch for batch in batches if batch.key not in done]
     LOGGER.info("%d batches, %d done under %s already", len(batches), len(done), settings.work_dir)
     if todo:
@@ -140,6 +140,7 @@ def plan_batches(
     """
     sources = links[schema.SOURCE_URL]
     targets = target_urls_of(links)
+    all_targets = set(targets)
     urls = list(dict.fromkeys([*sources.unique(), *targets]))
     count = max(1, math.ceil(len(urls) / max(batch_pages or BATCH_PAGES, 1)))
     members: dict[int, list[str]] = defaultdict(list)
@@ -158,7 +159,7 @@ def plan_batches(
         rows = positions.get(bucket, np.array([], dtype=np.int64))
         batch_links = links.iloc[rows][[schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR]].reset_index(drop=True)
         batch_links.insert(0, "position", rows)
-        target_set = frozenset(url for url in group if url in set(targets))
+        target_set = frozenset(url for url in group if url in all_targets)
         digest = hashlib.sha256(json.dumps(shape, sort_keys=True).encode())
         digest.update(json.dumps(sorted(group)).encode())
         digest.update(json.dumps(sorted(target_set)).encode())

@@ -184,9 +184,8 @@ def build_features(links: pd.DataFrame, pages: Mapping[str, Page], settings: Set
     unreadable get their fetch status and missing values for page signals.
     """
     analyser = PageAnalyser.for_links(links, settings, len(pages))
-    for url in dict.fromkeys([*links[schema.SOURCE_URL].unique(), *target_urls_of(links)]):
-        if url in pages:
-            analyser.submit(pages[url])
+    for page in pages.values():  # the analyser keeps to the export's referring and target pages
+        analyser.submit(page)
     statuses = {url: (page.status, page.http_status) for url, page in pages.items()}
     return features_from_descriptions(links, settings, statuses, analyser.results())
 
