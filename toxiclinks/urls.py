@@ -20,6 +20,12 @@ SHARED_PLATFORMS = frozenset(
     """.split()
 )
 
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+#: "/path?query" in printable ASCII: no second slash (protocol-relative), no whitespace or control
+#: character (urlsplit drops or strips some, which can change the URL), no ";" (urljoin's parameters);
+#: dot segments are checked apart
+_PLAIN_ROOT_RELATIVE = re.compile(r"/(?!/)[\x21-\x3a\x3c-\x7e]*\Z")
+
 # The bundled public suffix snapshot only: never fetch the list at run time.
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
@@ -54,10 +60,11 @@ def normalize_url(url: str) -> str:
     except ValueError:
         return ""
     scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    hostname = parts.hostname  # a property that parses the netloc again: read once
+    if scheme not in ("http", "https") or not hostname:
         return ""
-    host = _ascii_host(parts.hostname)
-    if not host or any(ord(character) <= 32 or character == "\x7f" for character in host):
+    host = _ascii_host(hostname)
+    if not host or _CONTROL_OR_SPACE.search(host):
         return ""  # empty, or a control character or space in the host: no such host
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
@@ -87,10 +94,22 @@ def resolve_href(base_url: str, href: str) -> str:
         return ""
     if href.startswith(("http://", "https://")):
         return normalize_url(href)  # already absolute: no join needed
+    if _PLAIN_ROOT_RELATIVE.match(href) and "/." not in href and (origin := _origin(base_url)):
+        return normalize_url(origin + href)  # what urljoin gives, for the commonest case, without its cost
     try:
         return normalize_url(urljoin(base_url, href))
     except ValueError:
         return ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(url: str) -> str:
+    """``scheme://netloc`` of an http(s) URL, as written; "" for anything else."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
 @functools.lru_cache(maxsize=131072)

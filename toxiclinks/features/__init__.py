@@ -20,7 +20,7 @@ from joblib.executor import get_memmapping_executor
 from toxiclinks import schema
 from toxiclinks.extract import ParsedPage, parse_page
 from toxiclinks.features.language import detect_language
-from toxiclinks.features.link import link_features
+from toxiclinks.features.link import link_features, target_domain
 from toxiclinks.features.page import page_features
 from toxiclinks.features.profile import profile_features
 from toxiclinks.features.topic import PAGE_TEXT_CHARS, target_topic, topic_language, topic_similarities
@@ -163,7 +163,8 @@ def link_rows_by_source(links: pd.DataFrame, positions: Sequence[int] | None = N
 
 def describe_page(url: str, html: str, is_target: bool, link_rows: LinkRows, context: LinkContext) -> PageDescription:
     """Parse one page once and compute its page signals and the signals of the given links from it."""
-    parsed, signals = _analyse(url, html)
+    domains = {target_domain(target, context.site) for _, target, _ in link_rows}
+    parsed, signals = _analyse(url, html, domains - {""})
     return PageDescription(
         signals=signals,
         text=parsed.main_text if is_target else parsed.main_text[:PAGE_TEXT_CHARS],
@@ -349,8 +350,11 @@ class PageAnalyser:
             self._done[url] = self._pending.pop(url).result()
 
 
-def _analyse(url: str, html: str) -> tuple[ParsedPage, dict[str, object]]:
-    parsed = parse_page(url, html)
+def _analyse(
+    url: str, html: str, described_domains: Collection[str] | None = None
+) -> tuple[ParsedPage, dict[str, object]]:
+    """Parse a page and compute its page signals, describing its links to ``described_domains`` (None: all)."""
+    parsed = parse_page(url, html, described_domains)
     signals: dict[str, object] = dict(page_features(parsed))
     signals["language"] = detect_language(parsed.main_text or parsed.title, parsed.declared_language)
     signals["has_author"] = parsed.has_author

@@ -77,12 +77,19 @@ def find_target_links(page: ParsedPage, target_url: str, site: str | None = None
         exact = [link for link in page.links if link.url and _page_key(link.url) == key]
         if exact:
             return exact
-        domain = registered_domain(target_url)
-    elif site:
-        domain = registered_domain(normalize_url(site) or site)
-    else:
+    domain = target_domain(target_url, site)
+    if not domain:
         return []
     return [link for link in page.links if link.url and registered_domain(link.url) == domain]
+
+
+def target_domain(target_url: str, site: str | None = None) -> str:
+    """The registered domain a backlink's target lives on: the target URL's, else the site's ("" if neither)."""
+    if target_url:
+        return registered_domain(target_url)
+    if site:
+        return registered_domain(normalize_url(site) or site)
+    return ""
 
 
 def link_features(

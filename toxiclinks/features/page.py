@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toxiclinks.extract import WORD, ParsedPage, external_links
+from toxiclinks.extract import WORD, ParsedPage, external_link_urls
 from toxiclinks.features.vocabulary import spam_word_fraction
 from toxiclinks.urls import registered_domain
 
@@ -29,13 +29,13 @@ def page_features(page: ParsedPage) -> dict[str, float]:
     >>> signals["external_links"], signals["external_domains"]
     (2.0, 2.0)
     """
-    external = external_links(page)
+    external = external_link_urls(page)
     main_words = len(WORD.findall(page.main_text))
     signals = {name: float(getattr(page, name)) for name in CLASSIC_FEATURES}
     signals.update(
         main_words=float(main_words),
         external_links=float(len(external)),
-        external_domains=float(len({registered_domain(link.url) for link in external})),
+        external_domains=float(len({registered_domain(url) for url in external})),
         outbound_link_density=100.0 * len(external) / max(main_words, 1),
         spam_word_fraction=spam_word_fraction(page.main_text or page.title),
     )
