@@ -75,6 +75,44 @@ def test_external_links_exclude_the_pages_own_domain(page):
     assert len(external_links(page)) == 5
 
 
+def test_main_content_links_placed_whatever_form_their_href_takes():
+    # trafilatura's own URL resolution turns "//host/x" into http: and "#part" into the site's root;
+    # the placement must match each link as it is resolved everywhere else
+    body = " ".join(["Green tea wants water at seventy degrees and not boiling water."] * 6)
+    html = (
+        f"<html><body><nav><a href='/'>Home</a></nav><article><p>{body} "
+        "<a href='//cdn.example/paper'>the paper</a>, <a href='../notes.html'>notes</a> and "
+        f"<a href='#part-two'>part two</a>.</p><p>{body}</p></article></body></html>"
+    )
+    page = parse_page("https://blog.example/posts/tea.html", html)
+    placements = {link.url: link.placement for link in page.links}
+    assert placements == {
+        "https://blog.example/": "nav",
+        "https://cdn.example/paper": "main",
+        "https://blog.example/notes.html": "main",
+        "": "body",  # a link within the page itself has no URL
+    }
+
+
+def test_main_text_is_cleaned_like_trafilatura_output():
+    # a soft hyphen and a zero-width space vanish; a decomposed umlaut is composed (NFC)
+    body = "Gru\u0308ne Tee\u00adbl\u00e4tter wollen Wasser mit siebzig Grad\u200b. " * 8
+    page = parse_page("https://a.example/", f"<html><body><article><p>{body}</p></article></body></html>")
+    assert "Grüne Teeblätter wollen Wasser mit siebzig Grad." in page.main_text
+    assert "\u00ad" not in page.main_text and "\u200b" not in page.main_text and "u\u0308" not in page.main_text
+
+
+def test_described_domains_describe_only_those_links_and_count_every_link(page):
+    from toxiclinks.features.page import page_features
+
+    partial = parse_page("https://blog.example/green-tea", ARTICLE, described_domains={"shop.example"})
+    assert [link.url for link in partial.links] == ["https://shop.example/kettles"]
+    full_link = next(link for link in page.links if link.url == "https://shop.example/kettles")
+    assert partial.links[0] == full_link  # same placement, anchor and position as in a full parse
+    assert partial.link_urls == tuple(link.url for link in page.links)
+    assert page_features(partial) == page_features(page)
+
+
 def test_rel_tokens_are_read():
     page = parse_page("https://a.example/", '<p>x <a rel="NoFollow UGC" href="https://b.example/">b</a></p>')
     assert page.links[0].rel == frozenset({"nofollow", "ugc"})

@@ -25,6 +25,11 @@ def test_language_declared_wins_then_function_words():
     assert parse_page("https://a.example/", '<html lang="de-AT"><p>x</p></html>').declared_language == "de"
     html = '<html><head><meta http-equiv="Content-Language" content="fr"></head><p>x</p></html>'
     assert parse_page("https://a.example/", html).declared_language == "fr"
+    # the content-language header comes before og:locale, whatever their order in the page
+    html = '<head><meta property="og:locale" content="it_IT"><meta http-equiv="CONTENT-LANGUAGE" content="nl">'
+    assert parse_page("https://a.example/", html + "<p>x</p>").declared_language == "nl"
+    html = '<head><meta property="og:locale" content="it_IT"><meta http-equiv="content-language"></head>'
+    assert parse_page("https://a.example/", html + "<p>x</p>").declared_language == "it"
     assert detect_language(GERMAN) == "de" and detect_language(ENGLISH) == "en"
     assert detect_language("kettle kettle kettle") == ""
 
@@ -39,6 +44,12 @@ def test_language_declared_wins_then_function_words():
         ('<p>Posted <time datetime="2026-01-02">2 Jan</time></p>', False, True),
         ("<p>No one wrote this, ever.</p>", False, False),
         ('<meta name="author" content=""><p>empty author</p>', False, False),
+        ('<p class="coauthors">Ann and Bo</p>', False, False),  # a word of the class, not a part of one
+        ('<div itemprop="dateModified">today</div><span itemprop="author">Ann</span>', True, True),
+        ('<meta name="DC.date" content=" 2026 "><meta property="article:author" content="Ann">', True, True),
+        ('<meta name="pubdate" content="  "><time>no datetime</time>', False, False),
+        # libxml2 makes markup after </html> a second root: it is still the page's
+        ('<p>x</p></body></html><span class="author">Ann</span><time datetime="2026">', True, True),
     ],
 )
 def test_author_and_date_presence(html, author, date):

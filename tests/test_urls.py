@@ -34,3 +34,47 @@ def test_registered_domain_uses_public_suffix_list_offline():
 def test_brand_is_the_domain_name():
     assert brand_of("https://www.brightkettle.example/shop") == "brightkettle"
     assert brand_of("shop.bright-kettle.co.uk") == "bright-kettle"
+
+
+def test_resolve_root_relative_hrefs_as_urljoin_does():
+    # root-relative hrefs take a short cut past urljoin: it must give the same URL in every case
+    import random
+    from urllib.parse import urljoin
+
+    bases = [
+        "https://a.org/blog/post",
+        "http://Host.Example:80/x/y?q=1#f",
+        "https://u:p@a.org:8443/p;x",
+        "ftp://x/y",
+        "",
+    ]
+    pieces = [
+        "/",
+        "a",
+        ".",
+        "..",
+        "?",
+        "#",
+        "%2e",
+        " ",
+        "\t",
+        "x=1",
+        ";",
+        ":",
+        "@",
+        "\\",
+        "ü",
+        "\u3000",
+        "\x7f",
+        "[",
+        "//",
+    ]
+    rng = random.Random(7)
+    for _ in range(20000):
+        base = rng.choice(bases)
+        href = "/" + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        try:
+            expected = normalize_url(urljoin(base, href.strip()))
+        except ValueError:  # urljoin refuses it ("Invalid IPv6 URL"): resolve_href gives ""
+            expected = ""
+        assert resolve_href(base, href) == expected, (base, href)
