@@ -110,9 +110,10 @@ def parse_page(url: str, html: str, described_domains: Collection[str] | None = 
     >>> [(link.url, link.placement) for link in page.links]
     [('https://shop.example/', 'main'), ('https://blog.example/about', 'footer')]
     """
-    html_bytes = len(html.encode("utf-8", errors="replace"))
+    encoded = html.encode("utf-8", errors="replace")
+    html_bytes = len(encoded)
     try:
-        tree = lxml.html.fromstring(html.encode("utf-8", errors="replace"), parser=_PARSER)
+        tree = lxml.html.fromstring(encoded, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         return ParsedPage(url=url, parse_error=str(exc) or "empty document")
 
