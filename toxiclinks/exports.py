@@ -430,7 +430,7 @@ class ExportReader:
                     sep=self.delimiter,
                     header=None,
                     names=range(width + _EXTRA_CELLS),  # short rows are padded with ""
-                    dtype=str,
+                    dtype=object,  # Python strings, which the columns become anyway (not Arrow strings first)
                     keep_default_na=False,
                     na_filter=False,
                     engine="c",
@@ -547,14 +547,15 @@ class _FrameBatch(_Batch):
         blank = [i for i in blank if not any(_clean_cell(str(value)) for value in frame.iloc[i])]
         if blank:
             frame = frame.drop(index=frame.index[blank])
-        self._columns = [frame[name].tolist() for name in frame.columns[:width]]
+        self._frame, self._width = frame, width
         self.size = len(frame)
 
     def column(self, at: int) -> list[str]:
-        return _clean_column(self._columns[at])
+        return _clean_column(self._frame[at].tolist())  # only the columns asked for become lists
 
     def rows(self) -> list[list[str]]:
-        return [list(row) for row in zip(*self._columns, strict=True)]
+        columns = [self._frame[name].tolist() for name in self._frame.columns[: self._width]]
+        return [list(row) for row in zip(*columns, strict=True)]
 
 
 def _clean_column(values: list[str]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
 import logging
@@ -169,26 +170,31 @@ def triage_chunks(
     # Several chunks are scored in worker processes while this one reads the next and writes the last;
     # a single chunk is not worth starting them.
     jobs = 1 if settings.jobs == 1 or len(head) < 2 else settings.jobs
-    tasks = (
-        joblib.delayed(_triage_chunk)(links, model, settings.brand, settings.keywords)
-        for links in itertools.chain(head, chunks)
-    )
+    # The chunks sent out, in order: the workers send back only what they computed, not the links again.
+    sent: collections.deque[pd.DataFrame] = collections.deque()
+
+    def tasks() -> Iterator[Any]:
+        for links in itertools.chain(head, chunks):
+            sent.append(links)
+            yield joblib.delayed(_triage_chunk)(links, model, settings.brand, settings.keywords)
+
     if jobs == 1:
-        results: Iterable[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = (call(*args) for call, args, _ in tasks)
+        results: Iterable[tuple[pd.DataFrame, pd.DataFrame]] = (call(*args) for call, args, _ in tasks())
     else:
-        results = joblib.Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="n_jobs")(tasks)
-    for links, features, scores in results:
+        results = joblib.Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="n_jobs")(tasks())
+    for features, scores in results:
+        links = sent.popleft()
         links.attrs["export"] = reader.info
         yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
 
 
 def _triage_chunk(
     links: pd.DataFrame, model: TriageModel, brand: tuple[str, ...], keywords: tuple[str, ...]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     features = triage_features(links, brand, keywords)
     scores = score_triage(links, features, model)
     features["link_found"] = pd.NA
-    return links, features, scores
+    return features, scores
 
 
 @dataclass(frozen=True)
