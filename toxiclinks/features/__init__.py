@@ -86,7 +86,7 @@ FEATURES: tuple[Feature, ...] = (
         "float",
         "cosine",
         "topic",
-        "TF-IDF (character 3-5-grams) cosine of the main text to the target's topic; missing across languages",
+        "TF-IDF (character 4-grams) cosine of the main text to the target's topic; missing across languages",
     ),
     Feature("source_domain", "str", "", "url", "registered domain of the referring page (public suffix list)"),
     Feature("source_tld", "str", "", "url", "top-level domain of the referring host"),

@@ -1,0 +1,104 @@
+"""Topic similarity at scale: seconds and peak memory for N page texts, character 4-grams vs the 3- to 5-grams before.
+
+    python benchmarks/bench_topic.py [--shared ../shared] [--pages 10000]
+
+The texts are the main texts of ``../shared/corpus/real-pages``, each made
+into a distinct page of about 5,000 characters by drawing sentences from three
+real pages (seeded). ``topic_similarities`` (character 4-grams, what a scan
+runs) and the same TF-IDF with 3- to 5-grams (what it ran before) each run in
+their own process, so the peak resident memory is that run's alone; the
+Spearman correlation of the two rankings is printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+MEASURE = """
+import json, resource, sys, time
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from toxiclinks.features.topic import topic_similarities
+texts = json.load(open(sys.argv[1]))
+topic = texts.pop()
+pages = {str(i): text for i, text in enumerate(texts)}
+started = time.perf_counter()
+if sys.argv[2] == "4-grams":
+    similarity = list(topic_similarities(pages, {}, topic).values())
+else:
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    matrix = vectorizer.fit_transform([topic, *pages.values()])
+    similarity = (matrix[1:] @ matrix[0].T).toarray().ravel().tolist()
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak, "similarity": similarity}))
+"""
+
+
+def page_texts(shared: Path, count: int) -> list[str]:
+    """``count`` distinct texts of about 5,000 characters from the sentences of the real pages."""
+    from toxiclinks.extract import parse_page
+    from toxiclinks.page import decode_html
+
+    corpus = shared / "corpus" / "real-pages"
+    with (corpus / "manifest.csv").open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    texts = [parse_page(row["url"], decode_html((corpus / row["file"]).read_bytes())).main_text for row in rows]
+    sentences = [re.split(r"(?<=[.!?])\s+", text) for text in texts if len(text) > 1000]
+    rng = random.Random(0)
+    result = []
+    for _ in range(count):
+        drawn = [sentence for source in rng.sample(sentences, 3) for sentence in source]
+        rng.shuffle(drawn)
+        text, total = [], 0
+        for sentence in drawn:
+            if total > 5000:
+                break
+            text.append(sentence)
+            total += len(sentence) + 1
+        result.append(" ".join(text))
+    return result
+
+
+def run(texts_path: Path, variant: str) -> dict:  # type: ignore[type-arg]
+    import json
+
+    output = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(texts_path), variant], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(output)
+
+
+def main() -> None:
+    import json
+
+    from scipy.stats import spearmanr
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    parser.add_argument("--pages", type=int, default=10_000)
+    args = parser.parse_args()
+    texts = page_texts(args.shared, args.pages + 1)  # the last one is the topic
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"{args.pages} texts, {sum(map(len, texts[:-1])) / args.pages:.0f} characters on average")
+    with tempfile.TemporaryDirectory() as folder:
+        texts_path = Path(folder) / "texts.json"
+        texts_path.write_text(json.dumps(texts), encoding="utf-8")
+        results = {variant: run(texts_path, variant) for variant in ("4-grams", "3-5-grams")}
+    for variant, result in results.items():
+        print(f"{variant:>10}: {result['seconds']:6.1f} s, peak {result['peak_mb']:6.0f} MB")
+    rho = spearmanr(results["4-grams"]["similarity"], results["3-5-grams"]["similarity"]).correlation
+    print(f"Spearman correlation of the two: {rho:.3f}")
+
+
+if __name__ == "__main__":
+    main()
