@@ -78,3 +78,27 @@ def test_resolve_root_relative_hrefs_as_urljoin_does():
         except ValueError:  # urljoin refuses it ("Invalid IPv6 URL"): resolve_href gives ""
             expected = ""
         assert resolve_href(base, href) == expected, (base, href)
+
+
+def test_urls_taken_as_canonical_are_what_full_normalisation_gives():
+    # normalize_url returns a URL matching CANONICAL_URL untouched: the full path must agree on every one
+    import random
+
+    from toxiclinks.urls import CANONICAL_URL, _normalized
+
+    pieces = ["a", "b-", "9", ".", "/", "?", "=", "&", "%20", "é", "..", ":", "@", "\\", "\x00", "~", ";", "//"]
+    rng = random.Random(11)
+    checked = 0
+    for _ in range(20000):
+        host = ".".join(
+            rng.choice(["a", "xn--bcher-kva", "b-2", "example", "co", "uk"]) for _ in range(rng.randint(1, 3))
+        )
+        url = f"{rng.choice(['http', 'https'])}://{host}/" + "".join(
+            rng.choice(pieces) for _ in range(rng.randint(0, 8))
+        )
+        if CANONICAL_URL.match(url):
+            checked += 1
+            assert _normalized(url) == url, url
+    assert checked > 5000
+    assert not CANONICAL_URL.match("https://Example.com/") and not CANONICAL_URL.match("https://a.com:8080/")
+    assert not CANONICAL_URL.match("https://a.com/x#top") and not CANONICAL_URL.match("https://a.com/x\n")

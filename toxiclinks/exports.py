@@ -43,7 +43,7 @@ import pandas as pd
 from toxiclinks import schema
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.files import open_user_text
-from toxiclinks.urls import normalize_url
+from toxiclinks.urls import CANONICAL_URL, normalize_url
 
 LOGGER = logging.getLogger(__name__)
 
@@ -633,16 +633,13 @@ def _per_value(values: pd.Series, convert: Callable[[str], object]) -> pd.Series
     return pd.Series([converted[value] for value in values.tolist()], index=values.index, dtype=object)
 
 
-_ALREADY_NORMAL = re.compile(r"^https?://(?:[a-z0-9-]+\.)*[a-z0-9-]+/[^\s#?]*(?:\?[^\s#]+)?$")
-
-
 def normalize_urls(urls: pd.Series) -> pd.Series:
     """``normalize_url`` over a column: URLs already in canonical form (most of an export) pass untouched.
 
     >>> normalize_urls(pd.Series(["https://a.example/x", "B.example/y z"])).tolist()
     ['https://a.example/x', 'http://b.example/y%20z']
     """
-    match = _ALREADY_NORMAL.match
+    match = CANONICAL_URL.match
     return pd.Series(
         [url if match(url) else normalize_url(url) for url in urls.tolist()], index=urls.index, dtype=object
     )

@@ -45,8 +45,18 @@ def normalize_url(url: str) -> str:
     ''
     """
     url = url.strip()
-    if not url:
-        return ""
+    if CANONICAL_URL.match(url):
+        return url
+    return _normalized(url) if url else ""
+
+
+#: an http(s) URL already in the form ``normalize_url`` gives (lowercase host, no port, a path, no
+#: fragment, no whitespace): most URLs of an export or a page, returned as they are
+CANONICAL_URL = re.compile(r"https?://(?:[a-z0-9-]+\.)*[a-z0-9-]+/[^\s#?]*(?:\?[^\s#]+)?\Z")
+
+
+def _normalized(url: str) -> str:
+    """``normalize_url`` of a stripped, non-empty URL not already canonical."""
     if "://" not in url:
         if url.startswith("//"):
             url = "http:" + url
