@@ -84,7 +84,9 @@ def test_urls_taken_as_canonical_are_what_full_normalisation_gives():
     # normalize_url returns a URL matching CANONICAL_URL untouched: the full path must agree on every one
     import random
 
-    from toxiclinks.urls import CANONICAL_URL, _normalized
+    from urllib.parse import urlsplit
+
+    from toxiclinks.urls import CANONICAL_URL, _normalized, host_of
 
     pieces = ["a", "b-", "9", ".", "/", "?", "=", "&", "%20", "é", "..", ":", "@", "\\", "\x00", "~", ";", "//"]
     rng = random.Random(11)
@@ -99,6 +101,7 @@ def test_urls_taken_as_canonical_are_what_full_normalisation_gives():
         if CANONICAL_URL.match(url):
             checked += 1
             assert _normalized(url) == url, url
+            assert host_of(url) == urlsplit(url).hostname, url  # the short cut host_of takes for them
     assert checked > 5000
     assert not CANONICAL_URL.match("https://Example.com/") and not CANONICAL_URL.match("https://a.com:8080/")
     assert not CANONICAL_URL.match("https://a.com/x#top") and not CANONICAL_URL.match("https://a.com/x\n")

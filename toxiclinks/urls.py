@@ -129,6 +129,8 @@ def host_of(url: str) -> str:
     >>> host_of("https://WWW.Example.com:8080/x")
     'www.example.com'
     """
+    if CANONICAL_URL.match(url):
+        return url.split("/", 3)[2]  # already lowercase, without port or user
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
