@@ -83,7 +83,6 @@ def test_resolve_root_relative_hrefs_as_urljoin_does():
 def test_urls_taken_as_canonical_are_what_full_normalisation_gives():
     # normalize_url returns a URL matching CANONICAL_URL untouched: the full path must agree on every one
     import random
-
     from urllib.parse import urlsplit
 
     from toxiclinks.urls import CANONICAL_URL, _normalized, host_of
