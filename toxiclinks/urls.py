@@ -20,6 +20,9 @@ SHARED_PLATFORMS = frozenset(
     """.split()
 )
 
+#: an http(s) URL already in the form ``normalize_url`` gives (lowercase host, no port, a path, no
+#: fragment, no whitespace): most URLs of an export or a page, returned as they are
+CANONICAL_URL = re.compile(r"https?://(?:[a-z0-9-]+\.)*[a-z0-9-]+/[^\s#?]*(?:\?[^\s#]+)?\Z")
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 #: "/path?query" in printable ASCII: no second slash (protocol-relative), no whitespace or control
 #: character (urlsplit drops or strips some, which can change the URL), no ";" (urljoin's parameters);
@@ -48,11 +51,6 @@ def normalize_url(url: str) -> str:
     if CANONICAL_URL.match(url):
         return url
     return _normalized(url) if url else ""
-
-
-#: an http(s) URL already in the form ``normalize_url`` gives (lowercase host, no port, a path, no
-#: fragment, no whitespace): most URLs of an export or a page, returned as they are
-CANONICAL_URL = re.compile(r"https?://(?:[a-z0-9-]+\.)*[a-z0-9-]+/[^\s#?]*(?:\?[^\s#]+)?\Z")
 
 
 def _normalized(url: str) -> str:
