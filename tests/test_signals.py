@@ -71,6 +71,32 @@ def test_topic_similarity_same_language_compared_other_language_not():
     assert german_site["de"] > 0.2  # a German page about a German site's topic is on topic
 
 
+def test_topic_similarity_is_tfidf_cosine_whatever_the_chunk_size(monkeypatch):
+    # the two hashed passes give scikit-learn's TF-IDF cosine (vocabulary, all texts at once), chunk by chunk
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from toxiclinks.features import topic as topic_module
+
+    texts = {
+        "de": GERMAN,
+        "en": ENGLISH,
+        "tea": "Green tea leaves want water below boiling; a kettle with a temperature dial helps every morning.",
+        "casino": "Casino bonus, free spins, poker and roulette odds tonight!",
+        "empty": "  ",
+    }
+    topic = "electric kettle green tea water temperature degrees"
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True)
+    matrix = vectorizer.fit_transform([topic, *(text for text in texts.values() if text.strip())])
+    read = [url for url, text in texts.items() if text.strip()]
+    expected = dict(zip(read, (matrix[1:] @ matrix[0].T).toarray().ravel(), strict=True))
+    for chunk in (1, 2, 500):
+        monkeypatch.setattr(topic_module, "SIMILARITY_CHUNK", chunk)
+        sims = topic_similarities(texts, {}, topic)
+        assert math.isnan(sims["empty"])
+        for url, value in expected.items():
+            assert sims[url] == pytest.approx(value, abs=1e-9), (chunk, url)
+
+
 def test_topic_words_from_target_urls():
     assert url_words(["https://s.example/shop/electric-kettles?x=1", "https://s.example/"]) == "electric kettles"
 
