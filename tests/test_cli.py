@@ -241,3 +241,15 @@ def test_a_scan_needs_nothing_of_dask(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     entries = [line for line in (tmp_path / "d.txt").read_text().splitlines() if line and not line.startswith("#")]
     assert len(entries) == 7 and all(entry.startswith("domain:") for entry in entries)
+
+
+def test_scan_hands_freed_page_buffers_back_without_overriding_the_user(monkeypatch):
+    # worker processes started after it read the threshold from the environment; a user's own setting wins
+    from toxiclinks.pipeline import MMAP_THRESHOLD, hand_freed_buffers_back
+
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    hand_freed_buffers_back()
+    assert os.environ["MALLOC_MMAP_THRESHOLD_"] == str(MMAP_THRESHOLD)
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
+    hand_freed_buffers_back()
+    assert os.environ["MALLOC_MMAP_THRESHOLD_"] == "65536"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import ctypes
 import itertools
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -101,11 +104,39 @@ def features_of(links: pd.DataFrame, settings: Settings, progress: bool = False,
         features.attrs["cluster"] = run
         return features
     urls = [*links[schema.SOURCE_URL], *target_urls_of(links)]
+    hand_freed_buffers_back()
     analyser = PageAnalyser.for_links(links, settings, len(set(urls)))
     # Pages are described in worker processes while the rest are still being fetched; only records stay here.
     pages = get_pages(pd.Series(urls, dtype=object), settings, progress, keep_html=False, on_page=analyser.submit)
     statuses = {url: (page.status, page.http_status) for url, page in pages.items()}
     return features_from_descriptions(links, settings, statuses, analyser.results())
+
+
+#: buffers at least this large get their own memory map, handed back to the system when freed
+MMAP_THRESHOLD = 128 * 1024
+
+
+def hand_freed_buffers_back() -> None:
+    """Make glibc give a freed page's memory back to the system, here and in worker processes started later.
+
+    Every page's HTML passes through this process on its way to the parsers.
+    glibc serves buffers of 128 KB and more from their own memory maps, but
+    after the first is freed it raises that threshold, and later pages land in
+    the heap, whose freed space it keeps: a scan's resident memory then grew by
+    about the size of each page read (1.47 GB at 10,000 pages). Fixing the
+    threshold keeps it flat. Elsewhere than glibc (musl, macOS) nothing changes.
+    """
+    os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(MMAP_THRESHOLD))  # read by glibc when a worker starts
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    except (OSError, AttributeError):  # no glibc mallopt here
+        pass
+
+
+_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
 
 
 def fetch_export(
