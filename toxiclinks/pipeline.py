@@ -122,9 +122,9 @@ def hand_freed_buffers_back() -> None:
     Every page's HTML passes through this process on its way to the parsers.
     glibc serves buffers of 128 KB and more from their own memory maps, but
     after the first is freed it raises that threshold, and later pages land in
-    the heap, whose freed space it keeps: a scan's resident memory then grew by
-    about the size of each page read (1.47 GB at 10,000 pages). Fixing the
-    threshold keeps it flat. Elsewhere than glibc (musl, macOS) nothing changes.
+    the heap, whose freed space it keeps. Fixed, a scan of 10,000 backlinks
+    peaked at 572 MB in its main process instead of 722 MB. Elsewhere than glibc
+    (musl, macOS) nothing changes.
     """
     os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(MMAP_THRESHOLD))  # read by glibc when a worker starts
     if not sys.platform.startswith("linux"):

@@ -350,10 +350,8 @@ class PageAnalyser:
             self._done[url] = self._pending.pop(url).result()
 
 
-def _analyse(
-    url: str, html: str, described_domains: Collection[str] | None = None
-) -> tuple[ParsedPage, dict[str, object]]:
-    """Parse a page and compute its page signals, describing its links to ``described_domains`` (None: all)."""
+def _analyse(url: str, html: str, described_domains: Collection[str]) -> tuple[ParsedPage, dict[str, object]]:
+    """Parse a page and compute its page signals, describing only its links to ``described_domains``."""
     parsed = parse_page(url, html, described_domains)
     signals: dict[str, object] = dict(page_features(parsed))
     signals["language"] = detect_language(parsed.main_text or parsed.title, parsed.declared_language)

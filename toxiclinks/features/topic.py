@@ -66,9 +66,9 @@ def topic_similarities(
     frequency, smoothed IDF over the topic and the pages), with the 4-grams
     hashed into ``HASHED_FEATURES`` columns instead of a vocabulary, in two
     passes over ``SIMILARITY_CHUNK`` pages at a time: the first counts in how
-    many pages each 4-gram occurs, the second weighs and compares. Memory is
-    bounded by the chunk, not the number of pages (a vocabulary and a matrix of
-    every page grow with the export: 1.9 GB at 10,000 pages).
+    many pages each 4-gram occurs, the second weighs and compares (so each text
+    is hashed twice). Memory is bounded by the chunk, not the number of pages,
+    where a vocabulary and a matrix of every page grow with the export.
 
     >>> sims = topic_similarities({"a": "electric kettles for green tea", "b": "casino bonus slots"},
     ...                           {"a": "", "b": ""}, "electric kettle tea temperature")
