@@ -35,7 +35,7 @@ from toxiclinks.errors import ToxiclinksError
 from toxiclinks.exports import DEFAULT_CHUNK_ROWS, LINK_LEVEL, ExportReader, read_export
 from toxiclinks.features import PageAnalyser, features_from_descriptions, target_urls_of
 from toxiclinks.fetch import fetch_pages
-from toxiclinks.files import atomic_writer, write_atomic
+from toxiclinks.files import atomic_writer, write_atomic, write_csv_rows
 from toxiclinks.labels import labels_from_column, labels_from_disavow
 from toxiclinks.model import load_model
 from toxiclinks.page import Page
@@ -273,7 +273,7 @@ def write_outputs(
                 if all_features:
                     extra = [column for column in result.features.columns if column not in table.columns]
                     table = pd.concat([table, result.features[extra]], axis=1)
-                table.to_csv(scores_stream, index=False, header=last is None)
+                write_csv_rows(table, scores_stream, header=last is None)
             summary.add(result.scores, result.features)
             last = result
         if summary is None or last is None:
@@ -310,17 +310,12 @@ def feature_table(
 
 
 def write_table(table: pd.DataFrame, path: Path) -> None:
-    """Write a table as CSV, or Parquet for a ``.parquet`` path (needs pyarrow); atomically."""
+    """Write a table as CSV, or Parquet for a ``.parquet`` path; atomically."""
     check_writable(path)
     if path.suffix.lower() != ".parquet":
-        write_atomic(path, table.to_csv(index=False))
+        with atomic_writer(path) as stream:
+            write_csv_rows(table, stream)
         return
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise ToxiclinksError(
-            "writing Parquet needs pyarrow: pip install 'toxiclinks[parquet]', or write a .csv file"
-        ) from None
     temporary = path.with_name(f".{path.name}.tmp")
     try:
         table.to_parquet(temporary, index=False)
