@@ -303,3 +303,29 @@ def test_feature_extraction_never_raises(pieces):
 @given(data=st.binary(max_size=2000))
 def test_decoding_any_bytes_never_raises(data):
     assert isinstance(decode_bytes(data), str)
+
+
+def test_column_url_signals_equal_the_scalar_ones_on_odd_urls():
+    # url_features_table takes a column-wise path for plain URLs and the scalar one for the rest: the line
+    # between them must not change a value (case, ports, userinfo, IPv6, spaces, controls, non-ASCII hosts)
+    import random
+
+    rng = random.Random(3)
+    alphabet = "aZ09-._~:/?#[]@!$&'()*+,;=% \t\u00fc\u0130\u212a\u017f\uff0e\x00\x7f"
+    schemes = ["http://", "https://", "HTTP://", "", "//", "http://user@", "http://[::1]", " http://"]
+    hosts = ["a.example", "1.2.3.4", "xn--bcher-kva.de", "WWW.A.CO.UK", "b..c.com", "x.ck", "", "A.COM:80"]
+    urls = [  # urlsplit drops tabs and newlines anywhere: the link-page word and the page number appear
+        (url, url_features(url)) for url in ("http://a.example/li\tnks.html", "http://a.example/x?p\n=2")
+    ]
+    for _ in range(3000):
+        body = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        for url in (raw := rng.choice(schemes) + rng.choice(hosts) + body, normalize_url(raw)):
+            try:
+                expected = url_features(url)
+            except ValueError:  # not a URL urlsplit takes: never in a links table
+                continue
+            urls.append((url, expected))
+    table = url_features_table(pd.Series([url for url, _ in urls], dtype=object))
+    for number, (url, expected) in enumerate(urls):
+        assert {name: table.iloc[number][name] for name in expected} == expected, url
+    assert len(urls) > 4000

@@ -104,3 +104,26 @@ def test_urls_taken_as_canonical_are_what_full_normalisation_gives():
     assert checked > 5000
     assert not CANONICAL_URL.match("https://Example.com/") and not CANONICAL_URL.match("https://a.com:8080/")
     assert not CANONICAL_URL.match("https://a.com/x#top") and not CANONICAL_URL.match("https://a.com/x\n")
+
+
+def test_registered_domains_column_wise_equal_tldextract_on_every_public_suffix_rule():
+    # registered_domains matches the suffix rules in Arrow; tldextract walks them as a trie: same domain for
+    # hosts at, under and beside every rule (wildcards, exceptions, Unicode rules in punycode) and random ones
+    import random
+
+    import idna
+
+    from toxiclinks.urls import _EXTRACT, registered_domains
+
+    hosts = set()
+    for rule in _EXTRACT._get_tld_extractor().tlds(include_psl_private_domains=False):
+        body = rule.lstrip("!").removeprefix("*.")
+        ascii_body = ".".join(label if label.isascii() else idna.encode(label).decode() for label in body.split("."))
+        for suffix in {body, ascii_body}:
+            hosts |= {suffix, f"a.{suffix}", f"x.y.{suffix}", f"www.a.b.{suffix}", f"city.{suffix}"}
+    words = ["a", "www", "co", "com", "uk", "jp", "ck", "xn--p1ai", "123", "1", "kawasaki", "city", "b-c", "-x"]
+    rng = random.Random(5)
+    hosts |= {".".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(20000)}
+    hosts |= {"10.0.0.1", "::1", "", "a..b.com", ".com", "bücher.de"}
+    ordered = sorted(hosts)
+    assert registered_domains(ordered) == [registered_domain(host) for host in ordered]

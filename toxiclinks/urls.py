@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import idna
 import tldextract
 
 #: free-host and shared platforms: their subdomains are separate sites, so the platform is never disavowed whole
@@ -162,6 +165,92 @@ def _registered_domain_of_host(host: str) -> str:
         return f"{parts.domain}.{parts.suffix}"
     # No known public suffix (a private TLD such as .example or .internal): take the last two labels.
     return ".".join(host.split(".")[-2:])
+
+
+def registered_domains(hosts: Sequence[str]) -> list[str]:
+    """``registered_domain`` of many lowercase hosts at once: the public suffix rules matched column-wise.
+
+    The plain hosts (ASCII letters, digits and hyphens in dot-separated labels,
+    not all digits) are looked up in Arrow, the last one to four labels at a
+    time against the same rules tldextract walks as a trie; the rest (IP
+    addresses, other characters) go through ``registered_domain`` one by one.
+
+    >>> registered_domains(["forums.news.example.co.uk", "a.b.kawasaki.jp", "city.kawasaki.jp", "10.0.0.1"])
+    ['example.co.uk', 'a.b.kawasaki.jp', 'city.kawasaki.jp', '10.0.0.1']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = pa.array(hosts, type=pa.string())
+    plain = pc.and_(
+        pc.match_substring_regex(table, r"^[a-z0-9-]+(\.[a-z0-9-]+)*$"),
+        pc.invert(pc.match_substring_regex(table, r"^[0-9.]+$")),
+    )
+    rules = _suffix_rules()
+    labels = pc.add(pc.count_substring(table, "."), 1)
+    # last[k]: the host's last k labels (null when it has fewer)
+    last = [None, *(pc.struct_field(pc.extract_regex(table, rf"(?P<s>[^.]+(?:\.[^.]+){{{k - 1}}})$"), [0])
+                    for k in range(1, _MAX_SUFFIX_LABELS + 2))]  # fmt: skip
+    suffix = pa.repeat(0, len(table)).cast(pa.int64())
+    walking = pa.repeat(True, len(table))  # still on the trie's path, as tldextract walks it from the right
+    for k in range(1, _MAX_SUFFIX_LABELS + 1):
+        on_path = pc.fill_null(pc.is_in(last[k], rules.nodes), False)
+        if k > 1:  # a wildcard rule ("*.ck") under the node reached: one label more, unless an exception ("!www.ck")
+            wild = pc.and_kleene(walking, pc.invert(on_path))
+            wild = pc.fill_null(pc.and_kleene(wild, pc.is_in(last[k - 1], rules.wildcard_parents)), False)
+            excepted = pc.fill_null(pc.is_in(last[k], rules.exceptions), False)
+            suffix = pc.if_else(wild, pc.if_else(excepted, k - 1, k), suffix)
+            walking = pc.and_(walking, pc.invert(wild))
+        walking = pc.and_(walking, on_path)
+        suffix = pc.if_else(pc.and_(walking, pc.fill_null(pc.is_in(last[k], rules.ends), False)), k, suffix)
+    # No suffix, or the whole host is one: its last two labels (as ``registered_domain`` does).
+    keep = pc.if_else(pc.or_(pc.equal(suffix, 0), pc.greater_equal(suffix, labels)), 2, pc.add(suffix, 1))
+    domains = table
+    for k in range(1, _MAX_SUFFIX_LABELS + 2):
+        domains = pc.if_else(pc.fill_null(pc.equal(keep, k), False), pc.fill_null(last[k], table), domains)
+    found = domains.to_pylist()
+    return [found[i] if is_plain else registered_domain(host)
+            for i, (host, is_plain) in enumerate(zip(hosts, plain.to_pylist(), strict=True))]  # fmt: skip
+
+
+_MAX_SUFFIX_LABELS = 4  #: the longest public suffix rule has four labels
+
+
+@dataclass(frozen=True)
+class _SuffixRules:
+    ends: Any  #: the suffixes that are rules (pyarrow arrays, for ``is_in``)
+    nodes: Any  #: every rule's last labels: the trie's nodes
+    wildcard_parents: Any  #: "ck" for "*.ck"
+    exceptions: Any  #: "www.ck" for "!www.ck"
+
+
+@functools.cache
+def _suffix_rules() -> _SuffixRules:
+    """tldextract's own public suffix rules (ICANN section), with their Unicode labels also in punycode."""
+    import pyarrow as pa
+
+    def forms(rule: str) -> set[str]:
+        try:
+            ascii_labels = (label if label.isascii() else idna.encode(label).decode() for label in rule.split("."))
+            return {rule, ".".join(ascii_labels)}
+        except idna.IDNAError:
+            return {rule}
+
+    ends, nodes, wildcard_parents, exceptions = set(), set(), set(), set()
+    for rule in _EXTRACT._get_tld_extractor().tlds(include_psl_private_domains=False):
+        body = rule.lstrip("!").removeprefix("*.")
+        labels = body.split(".")
+        for k in range(1, len(labels) + 1):
+            nodes |= forms(".".join(labels[-k:]))
+        if rule.startswith("!"):
+            exceptions |= forms(body)
+            nodes -= forms(body)
+        elif rule.startswith("*."):
+            wildcard_parents |= forms(body)
+        else:
+            ends |= forms(body)
+    found = (ends, nodes, wildcard_parents, exceptions)
+    return _SuffixRules(*(pa.array(sorted(values), type=pa.string()) for values in found))
 
 
 def is_ip(host: str) -> bool:

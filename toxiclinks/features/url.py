@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from toxiclinks.urls import SHARED_PLATFORMS, host_of, hosts_of, is_ip, registered_domain
+from toxiclinks.urls import SHARED_PLATFORMS, host_of, is_ip, registered_domain, registered_domains
 
 #: path words of pages that exist to list links
 _LINK_PAGE = re.compile(
@@ -15,7 +18,7 @@ _LINK_PAGE = re.compile(
     r"sponsors?|links?-?exchange|add-?url|submit)([/_.-]|$)",
     re.IGNORECASE,
 )
-_PAGINATION = re.compile(r"(^|&)(p|page|pg|start|offset)=\d+", re.IGNORECASE)
+_PAGINATION = re.compile(r"(^|&)(p|page|pg|start|offset)=[0-9]+", re.IGNORECASE)
 
 
 def url_features(url: str) -> dict[str, object]:
@@ -71,30 +74,77 @@ def _path_signals(path: str, query: str, url: str) -> dict[str, object]:
     }
 
 
-_URL_PATH = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#@\[\]]*(?=[/?#]|$)([^?#]*)(?:\?([^#]*))?")
+#: scheme://host[:port]/path?query#fragment with an ASCII host and no space or control character (which urlsplit
+#: strips): the URLs whose signals are computed column-wise (RE2 syntax, for Arrow)
+_PLAIN_URL = (
+    r"^[a-zA-Z][a-zA-Z0-9+.-]*://(?P<host>[A-Za-z0-9.-]*)(?::[0-9]*)?"
+    r"(?P<path>/[^?#\x00-\x20\x7f]*)?(?:\?(?P<query>[^#\x00-\x20\x7f]*))?(?:#[^\x00-\x20\x7f]*)?$"
+)
+#: a host of dot-separated ASCII labels (letters, digits, hyphens): its signals are computed column-wise
+_PLAIN_HOST = r"^[a-z0-9-]+(\.[a-z0-9-]+)*$"
 
 
 def url_features_table(urls: pd.Series) -> pd.DataFrame:
-    """``url_features`` for a column of URLs, the host signals computed once per distinct host (same values).
+    """``url_features`` for a column of URLs, computed column-wise in Arrow (the same values).
+
+    The usual shapes are parsed by one regular expression and their signals
+    computed for the whole column at once, host signals once per distinct
+    host; the rare shapes (userinfo, IPv6 literals, non-ASCII hosts, spaces or control characters)
+    go through ``url_features`` one by one.
 
     >>> row = url_features_table(pd.Series(["http://best-links-4u.free-host.blogspot.com/links.html?p=3"])).iloc[0]
     >>> str(row["source_tld"]), float(row["subdomain_depth"]), bool(row["links_page_path"]), bool(row["paginated"])
     ('com', 2.0, True, True)
     """
-    values = urls.tolist()
-    host_codes, unique_hosts = pd.factorize(pd.Series(hosts_of(values), dtype=object))
-    table = pd.DataFrame([host_signals(host) for host in unique_hosts], columns=list(HOST_COLUMNS))
-    table = table.iloc[host_codes].reset_index(drop=True)
-    paths = []
-    for url in values:
-        match = _URL_PATH.match(url)
-        if match is None:  # the rare shapes: userinfo, IPv6 literals, no scheme
-            parts = urlsplit(url)
-            paths.append(_path_signals(parts.path, parts.query, url))
-        else:
-            paths.append(_path_signals(match.group(1), match.group(2) or "", url))
-    table = pd.concat([table, pd.DataFrame(paths)], axis=1)
+    values = pa.array(urls.tolist(), type=pa.string())
+    parts = pc.extract_regex(values, _PLAIN_URL)
+    host = pc.ascii_lower(pc.struct_field(parts, [0]))
+    path = pc.fill_null(pc.struct_field(parts, [1]), "")
+    query = pc.fill_null(pc.struct_field(parts, [2]), "")
+    hosts = pc.dictionary_encode(pc.fill_null(host, ""))
+    table = _host_signals_table(hosts.dictionary).take(pc.fill_null(hosts.indices, 0)).to_pandas()
+    table["path_depth"] = pc.count_substring_regex(path, "[^/]+").to_numpy().astype(float)
+    for column, text, pattern in (("links_page_path", path, _LINK_PAGE), ("paginated", query, _PAGINATION)):
+        found = pc.match_substring_regex(text, pattern.pattern, ignore_case=True)
+        table[column] = found.to_numpy(zero_copy_only=False)
+    table["url_length"] = pc.utf8_length(values).to_numpy().astype(float)
+    unusual = np.flatnonzero(pc.is_null(parts).to_numpy(zero_copy_only=False))
+    if len(unusual):  # the rare shapes, as url_features sees them
+        rare = pd.DataFrame([url_features(url) for url in urls.iloc[unusual].tolist()])
+        for column in table.columns:
+            text = column in ("source_domain", "source_tld")
+            merged = table[column].to_numpy(dtype=object if text else None, copy=True)
+            merged[unusual] = rare[column].to_numpy()
+            table[column] = merged
     table.index = urls.index
-    for column in ("ip_host", "free_host"):
+    for column in ("ip_host", "free_host", "links_page_path", "paginated"):
         table[column] = table[column].astype(bool)
     return table
+
+
+def _host_signals_table(hosts: pa.Array) -> pa.Table:
+    """``host_signals`` of distinct lowercase hosts (columns ``HOST_COLUMNS``): column-wise for plain hosts."""
+    plain = pc.and_(
+        pc.match_substring_regex(hosts, _PLAIN_HOST), pc.invert(pc.match_substring_regex(hosts, r"^[0-9.]+$"))
+    )
+    domains = pa.array(registered_domains(hosts.to_pylist()), type=pa.string())
+    dots_before = pc.subtract(pc.count_substring(hosts, "."), pc.count_substring(domains, "."))
+    columns = {
+        "source_domain": domains,
+        "source_tld": pc.struct_field(pc.extract_regex(hosts, r"(?P<tld>[^.]*)$"), [0]),
+        "subdomain_depth": pc.cast(pc.if_else(pc.equal(hosts, domains), 0, dots_before), pa.float64()),
+        "hostname_length": pc.cast(pc.utf8_length(hosts), pa.float64()),
+        "hostname_digits": pc.cast(pc.count_substring_regex(hosts, "[0-9]"), pa.float64()),
+        "hostname_hyphens": pc.cast(pc.count_substring(hosts, "-"), pa.float64()),
+        "ip_host": pa.repeat(False, len(hosts)),
+        "free_host": pc.is_in(domains, pa.array(sorted(SHARED_PLATFORMS))),
+    }
+    table = pa.table(columns)
+    unusual = [i for i, is_plain in enumerate(plain.to_pylist()) if not is_plain]
+    if not unusual:
+        return table
+    rows = table.to_pylist()
+    hosts_list = hosts.to_pylist()
+    for i in unusual:  # IP addresses, all-digit or non-ASCII labels: as host_signals computes them
+        rows[i] = dict(zip(HOST_COLUMNS, host_signals(hosts_list[i]), strict=True))
+    return pa.Table.from_pylist(rows, schema=table.schema)
