@@ -95,6 +95,23 @@ def test_column_wise_scoring_equals_the_fitted_pipeline():
     np.testing.assert_allclose(total, decision, atol=1e-9)  # the reasons' numbers are the model's own
 
 
+def test_remembered_domain_shares_belong_to_their_model():
+    # each domain name's logit share is remembered per process: a second model with other weights (a retrain)
+    # must get its own, and the remembered ones must equal the pipeline's on a second pass
+    import copy
+
+    model = load_triage_model()
+    features = triage_features(_example_links())
+    first = model.contributions(features)
+    other = copy.deepcopy(model)
+    other.pipeline_[-1].coef_ = other.pipeline_[-1].coef_ * 2.0
+    doubled = other.contributions(features)
+    np.testing.assert_allclose(doubled["domain"], 2.0 * first["domain"], atol=1e-12)
+    np.testing.assert_allclose(model.contributions(features), first, atol=0)
+    total = other.contributions(features).sum(axis=1) + other.pipeline_[-1].intercept_[0]
+    np.testing.assert_allclose(total, other.pipeline_.decision_function(features), atol=1e-9)
+
+
 def test_triage_in_small_chunks_writes_the_same_files_as_in_one(tmp_path):
     from toxiclinks.pipeline import triage_chunks, write_outputs
     from toxiclinks.settings import Settings

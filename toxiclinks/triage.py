@@ -67,22 +67,24 @@ def triage_features(links: pd.DataFrame, brand: tuple[str, ...] = (), keywords: 
     """
     table = url_features_table(links[schema.SOURCE_URL])
     domains = table["source_domain"]
-    table[TEXT] = domains.str.rsplit(".", n=1).str[0]
+    table[TEXT] = domains.str.replace(r"\.[^.]*$", "", regex=True)  # the name without its last label
     anchors = links[schema.ANCHOR].fillna("").astype(str)
     targets = links[schema.TARGET_URL].fillna("").astype(str)
     # The brand of an anchor depends on its target only through the target's brand word.
     target_codes, unique_targets = pd.factorize(targets)
     brands = np.array([brand_of(url) if url else "" for url in unique_targets], dtype=object)[target_codes]
-    pairs = pd.MultiIndex.from_arrays([anchors.to_numpy(), brands])
-    pair_codes, unique_pairs = pd.factorize(pairs)
+    anchor_codes, unique_anchors = pd.factorize(anchors)
+    brand_codes, unique_brands = pd.factorize(brands)
+    pair_codes, unique_pairs = pd.factorize(anchor_codes * len(unique_brands) + brand_codes)
+    anchor_texts, brand_words = unique_anchors.tolist(), unique_brands.tolist()
+    pair_anchors, pair_brands = divmod(unique_pairs, len(brand_words))
     classes = [
-        classify_anchor(anchor, "", brand or ((brand_word,) if brand_word else ()), keywords)
-        for anchor, brand_word in unique_pairs
+        classify_anchor(anchor_texts[a], "", brand or ((brand_words[b],) if brand_words[b] else ()), keywords)
+        for a, b in zip(pair_anchors.tolist(), pair_brands.tolist(), strict=True)
     ]
     table["anchor_class"] = np.asarray(classes, dtype=object)[pair_codes]
-    anchor_codes, unique_anchors = pd.factorize(anchors)
-    table["anchor_words"] = np.array([float(len(a.split())) for a in unique_anchors])[anchor_codes]
-    table["anchor_spam_fraction"] = np.array([spam_word_fraction(a) for a in unique_anchors])[anchor_codes]
+    table["anchor_words"] = np.array([float(len(a.split())) for a in anchor_texts])[anchor_codes]
+    table["anchor_spam_fraction"] = np.array([spam_word_fraction(a) for a in anchor_texts])[anchor_codes]
     table.index = links.index
     for column in NUMERIC:
         table[column] = table[column].astype(float)
@@ -127,8 +129,7 @@ class TriageModel:
         spans = columns.output_indices_
         parts = np.zeros((len(features), len(CONTRIBUTION_GROUPS)))
         codes, names = pd.factorize(features[TEXT].fillna("").astype(str))
-        domain = columns.named_transformers_["domain"].transform(list(names)) @ weights[spans["domain"]]
-        parts[:, 0] = np.asarray(domain).ravel()[codes] if len(names) else 0.0
+        parts[:, 0] = self._domain_shares(names.tolist())[codes] if len(names) else 0.0
         numbers = columns.named_transformers_["numbers"].transform(features[list(NUMERIC)].astype(float))
         parts[:, 1 : 1 + len(NUMERIC)] = numbers * weights[spans["numbers"]]
         encoder = columns.named_transformers_["categories"]
@@ -143,16 +144,38 @@ class TriageModel:
             parts[:, 1 + len(NUMERIC) + offset] = per_pair[:, mine].sum(axis=1)[pair_codes]
         return pd.DataFrame(parts, index=features.index, columns=list(CONTRIBUTION_GROUPS))
 
+    def _domain_shares(self, names: list[str]) -> np.ndarray:
+        """The domain n-grams' share of the logit for each name, each name's n-grams counted once per process.
+
+        The names of a large export repeat from chunk to chunk (one domain, many
+        links), and counting n-grams in Python is most of a chunk's scoring.
+        """
+        columns, weights = self.pipeline_[0], self.pipeline_[-1].coef_[0]
+        own = weights[columns.output_indices_["domain"]]
+        known = _DOMAIN_SHARES.setdefault(own.tobytes(), {})
+        if len(known) > _DOMAIN_SHARES_KEPT:
+            known.clear()
+        new = [name for name in dict.fromkeys(names) if name not in known]
+        if new:
+            shares = np.asarray(columns.named_transformers_["domain"].transform(new) @ own).ravel()
+            known.update(zip(new, shares.tolist(), strict=True))
+        return np.array([known[name] for name in names], dtype=float)
+
     def _probability(self, contributions: pd.DataFrame) -> np.ndarray:
         logit = contributions.to_numpy().sum(axis=1) + float(self.pipeline_[-1].intercept_[0])
         return np.asarray(self.calibrator_.predict(1.0 / (1.0 + np.exp(-logit))))
 
     def explain(self, features: pd.DataFrame, top: int = 3) -> list[list[str]]:
         """The signals that pushed each link most, in plain words (exact logistic contributions)."""
-        return self.scored(features, top)[1]
+        return [[text for text in row if text] for row in self.scored(features, top)[1].tolist()]
 
-    def scored(self, features: pd.DataFrame, top: int = 3) -> tuple[np.ndarray, list[list[str]]]:
-        """Probabilities and reasons in one pass over the contributions."""
+    def scored(self, features: pd.DataFrame, top: int = 3) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities and reasons in one pass over the contributions.
+
+        The reasons are a (link, ``top``) array of words, strongest first, ""
+        where a link has fewer: the signals that pushed the link towards its
+        label by more than 0.05 of the logit and have something to say.
+        """
         contributions = self.contributions(features)
         probabilities = self._probability(contributions)
         towards = probabilities >= self.threshold
@@ -162,9 +185,14 @@ class TriageModel:
         # Words for every (signal, link), made once per distinct value; then each link's in rank order.
         texts = self._reason_texts(features, towards)
         ordered = texts[order.T, np.arange(len(features))].T
-        ordered[ranked <= 0.05] = ""
-        explanations = [[text for text in row if text][:top] for row in ordered.tolist()]
-        return probabilities, explanations
+        said = (ranked > 0.05) & (ordered != "")
+        rank = np.cumsum(said, axis=1)
+        reasons = np.full((len(features), top), "", dtype=object)
+        for place in range(top):
+            here = said & (rank == place + 1)  # at most one signal a link
+            links = np.flatnonzero(here.any(axis=1))
+            reasons[links, place] = ordered[links, here[links].argmax(axis=1)]
+        return probabilities, reasons
 
     def _reason_texts(self, features: pd.DataFrame, towards: np.ndarray) -> np.ndarray:
         """A (signal, link) array of the words each signal would say about each link ("" for nothing)."""
@@ -189,6 +217,9 @@ class TriageModel:
 
 
 CONTRIBUTION_GROUPS = ("domain", *NUMERIC, *CATEGORICAL)
+#: each domain name's logit share, per model (keyed by its domain weights), kept for the life of the process
+_DOMAIN_SHARES: dict[bytes, dict[str, float]] = {}
+_DOMAIN_SHARES_KEPT = 1_000_000  #: names remembered per model before starting over (about 100 MB)
 
 
 def _describe_value(group: str, value: Any, infrequent_anchor_classes: frozenset[str]) -> str:
@@ -241,12 +272,15 @@ def score_triage(links: pd.DataFrame, features: pd.DataFrame, model: TriageModel
     and every row says no page was read.
     """
     probability, reasons = model.scored(features)  # one pass over the contributions for both
+    said = reasons[:, 0]
+    for place in range(1, reasons.shape[1]):  # each place holds words only where the one before does
+        said = said + np.where(reasons[:, place] != "", "; " + reasons[:, place], "")
     scores = pd.DataFrame(index=links.index)
     for column in (schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR):
         scores[column] = links[column]
     scores[schema.PROBABILITY] = probability.round(4)
     scores[schema.LABEL] = np.where(probability >= model.threshold, schema.LABEL_ARTIFICIAL, schema.LABEL_NATURAL)
-    scores[schema.REASONS] = ["triage, no page read: " + ("; ".join(r) or "no strong signal") for r in reasons]
+    scores[schema.REASONS] = "triage, no page read: " + np.where(said == "", "no strong signal", said)
     scores[schema.FETCH_STATUS] = "not_fetched"
     scores[schema.LEVEL] = links[schema.EXPORT_LEVEL] if schema.EXPORT_LEVEL in links.columns else "link"
     scores[schema.DISAVOW] = False
