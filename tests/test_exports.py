@@ -79,3 +79,70 @@ def test_bad_files_give_one_line_errors(tmp_path, content, message):
         path.write_bytes(content)
     with pytest.raises(ToxiclinksError, match=message):
         read_export(path)
+
+
+def _arrow_and_csv_module_tables(tmp_path, text):
+    """The table pyarrow's reader gives for a UTF-8 file, and the csv module's for the same text in UTF-16."""
+    import codecs
+
+    from toxiclinks.exports import ExportReader
+
+    fast, slow = tmp_path / "fast.csv", tmp_path / "slow.csv"
+    fast.write_bytes(text.encode("utf-8"))
+    slow.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    reader = ExportReader(fast)
+    taken = reader._regular(len(reader.header))
+    return read_export(fast), read_export(slow), taken
+
+
+def test_pyarrow_reads_a_regular_export_cell_for_cell_as_the_csv_module(tmp_path):
+    import pandas as pd
+
+    rows = [
+        "Referring page URL,Target URL,Anchor,Nofollow,First seen,Domain rating",
+        "https://a.example/1, https://s.example/ ,\ufeff Caf\u00e9 \u00a0,true,2026-01-02,12",
+        '"https://a.example/2","https://s.example/x","two\r\nlines, quoted","FALSE",02/03/2026,',
+        ",,,,,",  # a blank row: left out, not counted
+        "   ,\u3000, ,\ufeff,,",  # blank once cleaned
+        "b.example/p q,https://s.example/,&amp; more\u2028,1,,7.5",
+        "https://a.example/1, https://s.example/ ,\ufeff Caf\u00e9 \u00a0,true,2026-01-02,12",  # a duplicate
+        "  https://c.example/\t,,\ufeff\ufeffx,,,\u00a01",
+    ]
+    fast, slow, taken = _arrow_and_csv_module_tables(tmp_path, "\r\n".join(rows) + "\r\n")
+    assert taken  # every row as wide as the header: pyarrow read it
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast.attrs["export"] == slow.attrs["export"]
+    assert fast[schema.ANCHOR].tolist() == ["Café", "two\nlines, quoted", "& more", "x"]
+    assert fast[schema.EXPORT_ROW].tolist() == [1, 2, 3, 5]
+
+
+def test_an_export_with_short_or_long_rows_is_read_by_the_csv_module_whole(tmp_path):
+    rows = ["Referring page URL,Target URL,Anchor", "https://a.example/1,https://s.example/", "https://a.example/2,,x,"]
+    fast, slow, taken = _arrow_and_csv_module_tables(tmp_path, "\n".join(rows))
+    assert not taken
+    assert fast.equals(slow)
+    assert fast[schema.SOURCE_URL].tolist() == ["https://a.example/1", "https://a.example/2"]
+    assert fast[schema.ANCHOR].tolist() == ["", "x"]
+
+
+def test_canonical_urls_are_the_same_in_arrow_and_in_python():
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from toxiclinks.exports import _canonical_url
+    from toxiclinks.urls import CANONICAL_URL
+
+    pieces = ["a", "B", "-", ".", "/", "?", "#", "=", " ", "\u00a0", "\u2028", "\u0085", "\u200b", "\n", "é", ":"]
+    rng = random.Random(2)
+    urls = [
+        rng.choice(["http://", "https://", "ftp://", "HTTP://"])
+        + rng.choice(["a.example/", "b-2.c.example/", "A.example/", "a.example", "a..b/", "a.example:80/"])
+        + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        for _ in range(20000)
+    ]
+    urls += ["https://a.example/x", "https://a.example/x\n", "https://a.example/x?y z", "https://a.example/x?"]
+    arrow = pc.match_substring_regex(pa.array(urls), _canonical_url()).to_pylist()
+    assert arrow == [bool(CANONICAL_URL.match(url)) for url in urls]
+    assert 1000 < sum(arrow) < len(urls) - 1000

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import html
 import io
 import itertools
@@ -32,13 +33,18 @@ import json
 import logging
 import operator
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from toxiclinks import schema
 from toxiclinks.errors import ToxiclinksError
@@ -271,7 +277,6 @@ FORMATS: tuple[ExportFormat, ...] = (
 _TRUE = {"true", "1", "yes", "y", "+", "nofollow", "x", "lost", "deleted", "broken"}
 _FALSE = {"false", "0", "no", "n", "-", "follow", "dofollow", "", "live", "active"}
 _USER_COLUMN_KEYS = {"source": S.SOURCE_URL, "target": S.TARGET_URL, "anchor": S.ANCHOR}
-_EXTRA_CELLS = 16  # cells a row may have past its header (tools add a trailing empty one)
 _HEADER_SEARCH_ROWS = 20  # tools put a title or a blank line above the header at most a few rows down
 _GSC_FILE_NAME = re.compile(
     r"^(?P<site>.+?)[-_ ]+(latest links|more sample links|top linking sites|top linking text|top target pages)",
@@ -414,41 +419,54 @@ class ExportReader:
             LOGGER.info("%s: dropped %d exact duplicate links", self.path, duplicates)
 
     def _batches(self) -> Iterator[_Batch]:
-        """Batches of body rows: pandas' C parser for plain UTF-8/cp1252 CSV, the csv module for the rest."""
+        """Batches of body rows: pyarrow's CSV reader for UTF-8/cp1252 CSV whose rows are all as wide as the
+        header (what the tools write), the csv module for the rest (ragged rows, UTF-16, NUL bytes, URL lists).
+        """
         width = len(self.header)
-        if self.format.name == "url-list" or not _plain_text(self.path, self.encoding):
-            with _open_rows(self.path, self.encoding) as rows:
-                body = itertools.islice(rows, self.header_at + 1, None)
-                while rows_read := list(itertools.islice(body, self.chunk_rows)):
-                    yield _RowBatch(rows_read, width, self.format.name == "url-list")
+        if self.format.name != "url-list" and _plain_text(self.path, self.encoding) and self._regular(width):
+            with self._arrow_reader(width) as batches:
+                try:
+                    for table in _rebatched(batches, self.chunk_rows):
+                        batch = _ArrowBatch(table)
+                        if batch.size:
+                            yield batch
+                except pa.ArrowInvalid as exc:  # the file changed since it was checked
+                    raise ToxiclinksError(f"{self.path}: not a readable CSV file ({exc})") from None
             return
+        with _open_rows(self.path, self.encoding) as rows:
+            body = itertools.islice(rows, self.header_at + 1, None)
+            while rows_read := list(itertools.islice(body, self.chunk_rows)):
+                yield _RowBatch(rows_read, width, self.format.name == "url-list")
+
+    def _regular(self, width: int) -> bool:
+        """True when pyarrow reads every body row with as many cells as the header (one pass, one column kept)."""
+        try:
+            with self._arrow_reader(width, first_column_only=True) as batches:
+                for _ in batches:
+                    pass
+        except pa.ArrowInvalid:  # a row of another width (or what pyarrow cannot parse)
+            return False
+        return True
+
+    @contextlib.contextmanager
+    def _arrow_reader(self, width: int, first_column_only: bool = False) -> Iterator[Iterator[pa.RecordBatch]]:
+        """pyarrow's streaming CSV reader over the body, fed the text the csv module would read (decoded,
+        universal newlines, past the header); a row of another width raises ``pyarrow.ArrowInvalid``."""
+        names = [str(at) for at in range(width)]
         with open_user_text(self.path, "export file", self.encoding) as stream:
             _skip_to_body(stream, self.header_at, self.delimiter, self.path)
-            try:
-                reader = pd.read_csv(
-                    stream,
-                    sep=self.delimiter,
-                    header=None,
-                    names=range(width + _EXTRA_CELLS),  # short rows are padded with ""
-                    dtype=object,  # Python strings, which the columns become anyway (not Arrow strings first)
-                    keep_default_na=False,
-                    na_filter=False,
-                    engine="c",
-                    chunksize=self.chunk_rows,
-                )
-                for frame in reader:
-                    batch = _FrameBatch(frame, width)
-                    if batch.size:
-                        yield batch
-            except pd.errors.EmptyDataError:
-                return  # a header and no rows
-            except (pd.errors.ParserError, ValueError) as exc:
-                if "Expected" in str(exc):
-                    raise ToxiclinksError(
-                        f"{self.path}: a row has more than {width + _EXTRA_CELLS} cells, far more than the {width} "
-                        "columns of the header; is the file cut or its delimiter mixed?"
-                    ) from None
-                raise ToxiclinksError(f"{self.path}: not a readable CSV file ({exc})") from None
+            reader = pa_csv.open_csv(
+                io.BufferedReader(_Utf8Bytes(stream), _ARROW_BLOCK),
+                read_options=pa_csv.ReadOptions(column_names=names, block_size=_ARROW_BLOCK),
+                parse_options=pa_csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=names[:1] if first_column_only else names,
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            yield iter(reader)
 
     def _map_chunk(self, batch: _Batch, first: int) -> pd.DataFrame:
         """Map one batch of rows onto the links table, column by column (vectorised, not row by row)."""
@@ -538,24 +556,93 @@ class _RowBatch(_Batch):
         return self._rows
 
 
-class _FrameBatch(_Batch):
-    """Rows from pandas' C parser; rows whose every cell is blank are left out, as the csv path leaves them out."""
+class _ArrowBatch(_Batch):
+    """Rows from pyarrow's CSV reader; rows whose every cell is blank are left out, as the csv path leaves them out."""
 
-    def __init__(self, frame: pd.DataFrame, width: int) -> None:
-        first = frame[0].tolist()
-        blank = [i for i, value in enumerate(first) if not _clean_cell(value)]
-        blank = [i for i in blank if not any(_clean_cell(str(value)) for value in frame.iloc[i])]
-        if blank:
-            frame = frame.drop(index=frame.index[blank])
-        self._frame, self._width = frame, width
-        self.size = len(frame)
+    def __init__(self, table: pa.Table) -> None:
+        blank = np.arange(table.num_rows)  # the rows blank so far, narrowed column by column
+        for column in table.columns:
+            if not len(blank):
+                break
+            cells = column.take(blank) if len(blank) < table.num_rows else column
+            blank = blank[pc.match_substring_regex(cells, _blank_cell()).to_numpy(zero_copy_only=False)]
+        if len(blank):
+            kept = np.ones(table.num_rows, dtype=bool)
+            kept[blank] = False
+            table = table.filter(kept)
+        self._table, self.size = table, table.num_rows
 
     def column(self, at: int) -> list[str]:
-        return _clean_column(self._frame[at].tolist())  # only the columns asked for become lists
+        cells = self._table.column(at)
+        values = cells.to_numpy(zero_copy_only=False).tolist()  # only the columns asked for become lists
+        first, last = pc.utf8_slice_codeunits(cells, 0, 1), pc.utf8_slice_codeunits(cells, -1)
+        starts = pc.or_(pc.is_in(first, _spaces()), pc.equal(first, "\ufeff"))
+        uncleaned = pc.or_(starts, pc.is_in(last, _spaces()))
+        for position in np.flatnonzero(uncleaned.to_numpy(zero_copy_only=False)):
+            values[position] = _clean_cell(values[position])  # spaces or a BOM at either end: the rare cells
+        return values
 
     def rows(self) -> list[list[str]]:
-        columns = [self._frame[name].tolist() for name in self._frame.columns[: self._width]]
+        columns = [column.to_pylist() for column in self._table.columns]
         return [list(row) for row in zip(*columns, strict=True)]
+
+
+_ARROW_BLOCK = 1 << 22  #: bytes pyarrow parses at a time
+
+
+class _Utf8Bytes(io.RawIOBase):
+    """A decoded text stream as UTF-8 bytes, for pyarrow: what it reads is exactly what the csv module reads."""
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        self._text, self._pending = text, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while len(self._pending) < len(buffer):
+            text = self._text.read(_ARROW_BLOCK)
+            if not text:
+                break
+            self._pending += text.encode("utf-8")
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _rebatched(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """pyarrow's batches (of a block of bytes each) regrouped into tables of ``rows`` rows, the last one shorter."""
+    held: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        held.append(batch)
+        count += batch.num_rows
+        while count >= rows:
+            table = pa.Table.from_batches(held)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            held, count = rest.to_batches(), rest.num_rows
+    if count:
+        yield pa.Table.from_batches(held)
+
+
+@functools.cache
+def _whitespace() -> str:
+    """What ``str.strip`` strips (Python's ``\\s``), as the inside of an RE2 character class."""
+    return "".join(f"\\x{{{ord(space):x}}}" for space in _spaces().to_pylist())
+
+
+@functools.cache
+def _blank_cell() -> str:
+    """A cell ``_clean_cell`` makes empty: spaces, then byte order marks, then spaces."""
+    return f"^[{_whitespace()}]*\\x{{feff}}*[{_whitespace()}]*$"
+
+
+@functools.cache
+def _spaces() -> pa.Array:
+    """What ``str.strip`` strips, one character each."""
+    return pa.array([chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()], type=pa.string())
 
 
 def _clean_column(values: list[str]) -> list[str]:
@@ -590,7 +677,7 @@ def _open_rows(path: Path, encoding: str | None = None) -> Iterator[_Rows]:
 
 
 def _plain_text(path: Path, encoding: str) -> bool:
-    """True for a UTF-8 or cp1252 file without NUL bytes: what pandas' C parser reads as the csv module would."""
+    """True for a UTF-8 or cp1252 file without NUL bytes: what pyarrow reads as the csv module would."""
     if encoding not in ("utf-8", "utf-8-sig", "cp1252"):
         return False
     with path.open("rb") as raw:
@@ -639,10 +726,17 @@ def normalize_urls(urls: pd.Series) -> pd.Series:
     >>> normalize_urls(pd.Series(["https://a.example/x", "B.example/y z"])).tolist()
     ['https://a.example/x', 'http://b.example/y%20z']
     """
-    match = CANONICAL_URL.match
-    return pd.Series(
-        [url if match(url) else normalize_url(url) for url in urls.tolist()], index=urls.index, dtype=object
-    )
+    values = urls.to_numpy(dtype=object, copy=True)
+    canonical = pc.match_substring_regex(pa.array(values, type=pa.string()), _canonical_url())
+    for position in np.flatnonzero(pc.invert(canonical).to_numpy(zero_copy_only=False)):
+        values[position] = normalize_url(values[position])
+    return pd.Series(values, index=urls.index, dtype=object)
+
+
+@functools.cache
+def _canonical_url() -> str:
+    """``CANONICAL_URL`` in RE2 syntax (Python's ``\\s`` spelled out, ``\\Z`` as ``$``)."""
+    return "^" + CANONICAL_URL.pattern.replace("\\s", _whitespace()).replace("\\Z", "$")
 
 
 def _normalise_header(name: str) -> str:
@@ -743,11 +837,13 @@ def _iso_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
 
 
 def _numbers(values: pd.Series) -> pd.Series:
-    """``_number`` over a column: plain numbers in one vectorised conversion, anything else value by value."""
+    """``_number`` over a column: plain numbers in one conversion in Arrow, anything else value by value."""
+    cells = pa.array(values.to_numpy(dtype=object), type=pa.string())
     try:
-        return values.where(values != "", "nan").astype(float)
-    except ValueError:
+        numbers = pc.cast(pc.if_else(pc.equal(cells, ""), None, cells), pa.float64())
+    except pa.ArrowInvalid:
         return _per_value(values, _number).astype(float)
+    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype=float)
 
 
 def _site_from_headers(header: list[str]) -> str | None:
