@@ -20,7 +20,15 @@ from toxiclinks import __version__, schema
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.features import is_true
 from toxiclinks.files import decode_bytes, read_user_text
-from toxiclinks.urls import SHARED_PLATFORMS, host_of, hosts_of, is_ip, normalize_url, registered_domain
+from toxiclinks.urls import (
+    SHARED_PLATFORMS,
+    host_of,
+    hosts_of,
+    is_ip,
+    normalize_url,
+    registered_domain,
+    registered_domains,
+)
 
 MAX_LINES = 100_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -119,9 +127,14 @@ def site_of(url: str) -> str:
 
 
 def sites_of(urls: Iterable[str]) -> list[str]:
-    """``site_of`` over many URLs, once per distinct host."""
-    sites: dict[str, str] = {}
-    return [sites.get(host) or sites.setdefault(host, _site_of_host(host)) for host in hosts_of(urls)]
+    """``site_of`` over many URLs, once per distinct host (their registered domains found column-wise)."""
+    hosts = hosts_of(urls)
+    distinct = list(dict.fromkeys(hosts))
+    sites = {
+        host: host if domain in SHARED_PLATFORMS else domain
+        for host, domain in zip(distinct, registered_domains(distinct), strict=True)
+    }
+    return [sites[host] for host in hosts]
 
 
 def _site_of_host(host: str) -> str:
