@@ -145,3 +145,21 @@ def test_a_failing_chunk_leaves_no_output_file(tmp_path):
     except ToxiclinksError:
         pass
     assert list(tmp_path.iterdir()) == []  # no partial scores file, no temporary left
+
+
+def test_domain_name_ngrams_cut_column_wise_weigh_as_the_vectorizer():
+    # the n-grams of plain names are cut in Arrow; odd names (capitals, spaces, non-ASCII, empty) go through
+    # the vectorizer: every share must equal scikit-learn's transform
+    import random
+
+    from toxiclinks.triage import _char_ngram_shares
+
+    model = load_triage_model()
+    vectorizer = model.pipeline_[0].named_transformers_["domain"]
+    weights = model.pipeline_[-1].coef_[0][model.pipeline_[0].output_indices_["domain"]]
+    rng = random.Random(4)
+    names = ["", "a", "ab", "abc", "casino", "best-seo-links4u", "UPPER", "two words", "tab\tname", "ünï", "q" * 70]
+    names += ["".join(rng.choice("abcdeo-14.") for _ in range(rng.randint(1, 14))) for _ in range(5000)]
+    expected = np.asarray(vectorizer.transform(names) @ weights).ravel()
+    np.testing.assert_allclose(_char_ngram_shares(names, vectorizer, weights), expected, rtol=0, atol=1e-12)
+    assert np.count_nonzero(expected) > 2000  # most random names share n-grams with the vocabulary

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
@@ -157,7 +159,7 @@ class TriageModel:
             known.clear()
         new = [name for name in dict.fromkeys(names) if name not in known]
         if new:
-            shares = np.asarray(columns.named_transformers_["domain"].transform(new) @ own).ravel()
+            shares = _char_ngram_shares(new, columns.named_transformers_["domain"], own)
             known.update(zip(new, shares.tolist(), strict=True))
         return np.array([known[name] for name in names], dtype=float)
 
@@ -199,7 +201,8 @@ class TriageModel:
         infrequent = self._infrequent_anchor_classes()
         texts = np.empty((len(CONTRIBUTION_GROUPS), len(features)), dtype=object)
         for number, group in enumerate(CONTRIBUTION_GROUPS):
-            codes, values = pd.factorize(features[TEXT if group == "domain" else group], use_na_sentinel=False)
+            codes, distinct = pd.factorize(features[TEXT if group == "domain" else group], use_na_sentinel=False)
+            values = distinct.tolist()  # Python values: iterating Arrow-backed ones costs a call each
             if group == "domain":
                 up = np.array([_describe(group, {TEXT: value}, True) for value in values], dtype=object)
                 down = np.array([_describe(group, {TEXT: value}, False) for value in values], dtype=object)
@@ -214,6 +217,47 @@ class TriageModel:
         infrequent = getattr(encoder, "infrequent_categories_", None) or [None] * len(CATEGORICAL)
         found = infrequent[CATEGORICAL.index("anchor_class")]
         return frozenset(found) if found is not None else frozenset()
+
+
+def _char_ngram_shares(names: list[str], vectorizer: TfidfVectorizer, weights: np.ndarray) -> np.ndarray:
+    """``vectorizer.transform(names) @ weights`` for the domain names' TF-IDF character n-grams.
+
+    Names of lowercase printable ASCII without spaces (nearly all) are cut into
+    n-grams column-wise in Arrow, as ``char_wb`` cuts a single word (padded
+    with a space each side; a word no longer than n gives one n-gram, itself),
+    and weighted as the vectorizer does (sublinear counts, IDF, unit length);
+    other names go through the vectorizer itself.
+    """
+    shares = np.zeros(len(names))
+    plain = np.array([name.isascii() and name.isprintable() and " " not in name and name == name.lower() and name != ""
+                      for name in names], dtype=bool)  # fmt: skip
+    others = np.flatnonzero(~plain)
+    if len(others):
+        shares[others] = np.asarray(vectorizer.transform([names[i] for i in others]) @ weights).ravel()
+    rows = np.flatnonzero(plain)
+    if not len(rows):
+        return shares
+    padded = pa.array([f" {names[i]} " for i in rows], type=pa.string())
+    lengths = pc.utf8_length(padded).to_numpy()
+    low, high = vectorizer.ngram_range
+    terms, term_columns = zip(*vectorizer.vocabulary_.items(), strict=True)
+    term_set, term_columns_array = pa.array(terms, type=pa.string()), np.array(term_columns)
+    gram_rows, gram_columns = [], []
+    for size in range(low, high + 1):
+        for offset in range(int(lengths.max()) - size + 1):
+            at = np.flatnonzero(lengths >= offset + size)
+            found = pc.index_in(pc.utf8_slice_codeunits(padded.take(at), offset, offset + size), value_set=term_set)
+            known = ~pc.is_null(found).to_numpy(zero_copy_only=False)
+            gram_rows.append(at[known])
+            gram_columns.append(term_columns_array[found.to_numpy(zero_copy_only=False)[known].astype(int)])
+    width = len(vectorizer.idf_)
+    pairs, counts = np.unique(np.concatenate(gram_rows) * width + np.concatenate(gram_columns), return_counts=True)
+    row, column = np.divmod(pairs, width)
+    value = (1.0 + np.log(counts)) * vectorizer.idf_[column]  # sublinear term frequency times IDF
+    norm = np.sqrt(np.bincount(row, value * value, minlength=len(rows)))
+    dot = np.bincount(row, value * weights[column], minlength=len(rows))
+    shares[rows] = np.divide(dot, norm, out=np.zeros(len(rows)), where=norm > 0)
+    return shares
 
 
 CONTRIBUTION_GROUPS = ("domain", *NUMERIC, *CATEGORICAL)
