@@ -146,3 +146,12 @@ def test_canonical_urls_are_the_same_in_arrow_and_in_python():
     arrow = pc.match_substring_regex(pa.array(urls), _canonical_url()).to_pylist()
     assert arrow == [bool(CANONICAL_URL.match(url)) for url in urls]
     assert 1000 < sum(arrow) < len(urls) - 1000
+
+
+def test_no_space_str_strip_knows_lies_past_the_last_one_the_reader_looks_at():
+    import sys
+
+    from toxiclinks.exports import _LAST_SPACE
+
+    assert not any(chr(code).isspace() for code in range(_LAST_SPACE + 1, sys.maxunicode + 1))
+    assert chr(_LAST_SPACE).isspace()

@@ -33,7 +33,6 @@ import json
 import logging
 import operator
 import re
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -394,29 +393,53 @@ class ExportReader:
 
         Raises ``ToxiclinksError`` at the end when no row at all had a usable referring URL.
         """
-        seen: set[int] = set()
-        number, kept, skipped, duplicates = 0, 0, 0, 0
-        skipped_rows: list[int] = []
-        for batch in self._batches():
-            table = self._map_chunk(batch, number)
-            number += batch.size
-            table, unusable = self._drop_unusable(table)
-            skipped += len(unusable)
-            skipped_rows.extend(unusable[: 5 - len(skipped_rows)])
-            table, dropped = _drop_duplicates(table, seen)
-            duplicates += dropped
-            self.info.update(rows=number, skipped=skipped, duplicates=duplicates)
-            kept += len(table)
+        for batch, first in self.batches():
+            table, unusable = links_table(batch, first, self.format, self.header, self.keep_raw)
+            table = table[self.admit(link_hashes(table), unusable, first + batch.size)]
             if len(table):
                 yield table
-        if kept == 0:
+        self.finish()
+
+    def batches(self) -> Iterator[tuple[_Batch, int]]:
+        """The body rows in batches of ``chunk_rows``, each with the number of rows before it.
+
+        The sequential half of ``chunks``: ``links_table`` turns a batch into
+        links in any process; ``admit`` then counts it here, in order.
+        """
+        self._seen: set[int] = set()
+        self._kept, self._skipped, self._duplicates = 0, 0, 0
+        self._skipped_rows: list[int] = []
+        self.info.update(rows=0, skipped=0, duplicates=0)
+        number = 0
+        for batch in self._batches():
+            yield batch, number
+            number += batch.size
+
+    def admit(self, hashes: np.ndarray, unusable: list[int], rows_read: int) -> np.ndarray:
+        """Count one batch in ``info``: the ``link_hashes`` of its links table, the rows left out as unusable,
+        the rows read so far. Returns which of its links are new (duplicates are dropped, also across chunks).
+        """
+        new = _new_links(hashes, self._seen)
+        self._skipped += len(unusable)
+        self._skipped_rows.extend(unusable[: 5 - len(self._skipped_rows)])
+        self._duplicates += int((~new).sum())
+        self._kept += int(new.sum())
+        self.info.update(rows=rows_read, skipped=self._skipped, duplicates=self._duplicates)
+        return new
+
+    def finish(self) -> None:
+        """Say what was left out, once every batch was admitted; an error when no row was usable."""
+        if self._kept == 0:
             raise ToxiclinksError(f"{self.path}: no row has a usable referring page URL")
-        if skipped:
+        if self._skipped:
             LOGGER.warning(
-                "%s: skipped %d rows without a usable referring URL (rows %s)", self.path, skipped, skipped_rows
+                "%s: skipped %d rows without a usable referring URL (rows %s)",
+                self.path,
+                self._skipped,
+                self._skipped_rows,
             )
-        if duplicates:
-            LOGGER.info("%s: dropped %d exact duplicate links", self.path, duplicates)
+        if self._duplicates:
+            LOGGER.info("%s: dropped %d exact duplicate links", self.path, self._duplicates)
 
     def _batches(self) -> Iterator[_Batch]:
         """Batches of body rows: pyarrow's CSV reader for UTF-8/cp1252 CSV whose rows are all as wide as the
@@ -456,7 +479,7 @@ class ExportReader:
         with open_user_text(self.path, "export file", self.encoding) as stream:
             _skip_to_body(stream, self.header_at, self.delimiter, self.path)
             reader = pa_csv.open_csv(
-                io.BufferedReader(_Utf8Bytes(stream), _ARROW_BLOCK),
+                _Utf8Bytes(stream),
                 read_options=pa_csv.ReadOptions(column_names=names, block_size=_ARROW_BLOCK),
                 parse_options=pa_csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
                 convert_options=pa_csv.ConvertOptions(
@@ -468,63 +491,79 @@ class ExportReader:
             )
             yield iter(reader)
 
-    def _map_chunk(self, batch: _Batch, first: int) -> pd.DataFrame:
-        """Map one batch of rows onto the links table, column by column (vectorised, not row by row)."""
-        fmt, header = self.format, self.header
-        index = _index_of(header)
-        rows = pd.RangeIndex(first, first + batch.size)
 
-        def cells(names: tuple[str, ...] | None) -> pd.Series:
-            at = next((index[name] for name in names or () if name in index), None)
-            if at is None and fmt.name != "url-list":
-                return pd.Series("", index=rows, dtype=object)
-            return pd.Series(batch.column(at or 0), index=rows, dtype=object)
+def links_table(
+    batch: _Batch, first: int, fmt: ExportFormat, header: list[str], keep_raw: bool = False
+) -> tuple[pd.DataFrame, list[int]]:
+    """One batch of rows as links (numbered on from ``first``), and the export rows left out as unusable.
 
-        table = pd.DataFrame(index=rows)
-        for column in (S.SOURCE_URL, S.TARGET_URL, S.EXPORT_IP):
-            table[column] = cells(fmt.columns.get(column))
-        anchors = cells(fmt.columns.get(S.ANCHOR))
-        table[S.ANCHOR] = [html.unescape(anchor) if "&" in anchor else anchor for anchor in anchors.tolist()]
-        for column in (S.FIRST_SEEN, S.LAST_SEEN):
-            table[column] = _iso_dates(cells(fmt.columns.get(column)), fmt.dayfirst)
-        for column in (S.EXPORT_NOFOLLOW, S.EXPORT_SPONSORED, S.EXPORT_UGC):
-            table[column] = _per_value(cells(fmt.columns.get(column)), _flag).astype("boolean")
-        if any(name in index for name in fmt.columns.get(S.EXPORT_LOST, ())):
-            table[S.EXPORT_LOST] = _per_value(cells(fmt.columns[S.EXPORT_LOST]), _lost).astype("boolean")
-        else:
-            table[S.EXPORT_LOST] = pd.Series(pd.NA, index=rows, dtype="boolean")
-        table[S.EXPORT_ROW] = np.arange(first + 1, first + batch.size + 1)
-        table[S.EXPORT_FORMAT] = fmt.name
-        table[S.EXPORT_LEVEL] = fmt.level
-        table[S.EXPORT_RAW] = (
-            [json.dumps(dict(zip(header, row, strict=False)), ensure_ascii=False) for row in batch.rows()]
-            if self.keep_raw
-            else ""
-        )
-        for name, headers in fmt.metrics.items():
-            if any(header_name in index for header_name in headers):
-                table[f"metric_{name}"] = _numbers(cells(headers))
-        return table[[*S.LINK_COLUMNS, *(column for column in table.columns if column.startswith("metric_"))]]
-
-    def _drop_unusable(self, table: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
-        sources = table[S.SOURCE_URL]
-        if self.format.level == DOMAIN_LEVEL:  # a referring domain: score it through its home page
-            bare = ~sources.str.contains("://", regex=False)
-            sources = sources.where(~bare, "http://" + sources.str.strip("/") + "/")
-        table[S.SOURCE_URL] = normalize_urls(sources)
-        targets = table[S.TARGET_URL]
-        table[S.TARGET_URL] = normalize_urls(targets)  # "" stays ""
-        unusable = table[S.SOURCE_URL] == ""
-        return table[~unusable], table.loc[unusable, S.EXPORT_ROW].tolist()
+    Column by column, not row by row; depends on nothing but its arguments, so
+    batches can be mapped in worker processes.
+    """
+    table = _map_columns(batch, first, fmt, header, keep_raw)
+    return _drop_unusable(table, fmt)
 
 
-def _drop_duplicates(table: pd.DataFrame, seen: set[int]) -> tuple[pd.DataFrame, int]:
-    """Drop exact duplicate links, also across chunks (remembered by a 64-bit hash of each link)."""
-    hashes = pd.util.hash_pandas_object(table[[S.SOURCE_URL, S.TARGET_URL, S.ANCHOR]], index=False).to_numpy()
+def _map_columns(batch: _Batch, first: int, fmt: ExportFormat, header: list[str], keep_raw: bool) -> pd.DataFrame:
+    index = _index_of(header)
+    rows = pd.RangeIndex(first, first + batch.size)
+
+    def cells(names: tuple[str, ...] | None) -> pd.Series:
+        at = next((index[name] for name in names or () if name in index), None)
+        if at is None and fmt.name != "url-list":
+            return pd.Series("", index=rows, dtype=object)
+        return pd.Series(batch.column(at or 0), index=rows, dtype=object)
+
+    table = pd.DataFrame(index=rows)
+    for column in (S.SOURCE_URL, S.TARGET_URL, S.EXPORT_IP):
+        table[column] = cells(fmt.columns.get(column))
+    anchors = cells(fmt.columns.get(S.ANCHOR))
+    table[S.ANCHOR] = [html.unescape(anchor) if "&" in anchor else anchor for anchor in anchors.tolist()]
+    for column in (S.FIRST_SEEN, S.LAST_SEEN):
+        table[column] = _iso_dates(cells(fmt.columns.get(column)), fmt.dayfirst)
+    for column in (S.EXPORT_NOFOLLOW, S.EXPORT_SPONSORED, S.EXPORT_UGC):
+        table[column] = _per_value(cells(fmt.columns.get(column)), _flag).astype("boolean")
+    if any(name in index for name in fmt.columns.get(S.EXPORT_LOST, ())):
+        table[S.EXPORT_LOST] = _per_value(cells(fmt.columns[S.EXPORT_LOST]), _lost).astype("boolean")
+    else:
+        table[S.EXPORT_LOST] = pd.Series(pd.NA, index=rows, dtype="boolean")
+    table[S.EXPORT_ROW] = np.arange(first + 1, first + batch.size + 1)
+    table[S.EXPORT_FORMAT] = fmt.name
+    table[S.EXPORT_LEVEL] = fmt.level
+    table[S.EXPORT_RAW] = (
+        [json.dumps(dict(zip(header, row, strict=False)), ensure_ascii=False) for row in batch.rows()]
+        if keep_raw
+        else ""
+    )
+    for name, headers in fmt.metrics.items():
+        if any(header_name in index for header_name in headers):
+            table[f"metric_{name}"] = _numbers(cells(headers))
+    return table[[*S.LINK_COLUMNS, *(column for column in table.columns if column.startswith("metric_"))]]
+
+
+def _drop_unusable(table: pd.DataFrame, fmt: ExportFormat) -> tuple[pd.DataFrame, list[int]]:
+    sources = table[S.SOURCE_URL]
+    if fmt.level == DOMAIN_LEVEL:  # a referring domain: score it through its home page
+        bare = ~sources.str.contains("://", regex=False)
+        sources = sources.where(~bare, "http://" + sources.str.strip("/") + "/")
+    table[S.SOURCE_URL] = normalize_urls(sources)
+    targets = table[S.TARGET_URL]
+    table[S.TARGET_URL] = normalize_urls(targets)  # "" stays ""
+    unusable = table[S.SOURCE_URL] == ""
+    return table[~unusable], table.loc[unusable, S.EXPORT_ROW].tolist()
+
+
+def link_hashes(table: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of each link (source, target, anchor): what exact duplicates are recognised by."""
+    return pd.util.hash_pandas_object(table[[S.SOURCE_URL, S.TARGET_URL, S.ANCHOR]], index=False).to_numpy()
+
+
+def _new_links(hashes: np.ndarray, seen: set[int]) -> np.ndarray:
+    """Which links are not exact duplicates, also of earlier chunks (``seen``: the hashes kept so far)."""
     duplicated = pd.Series(hashes).duplicated().to_numpy(copy=True)
     duplicated |= np.fromiter((value in seen for value in hashes.tolist()), dtype=bool, count=len(hashes))
     seen.update(hashes[~duplicated].tolist())
-    return table[~duplicated], int(duplicated.sum())
+    return ~duplicated
 
 
 class _Batch:
@@ -594,21 +633,18 @@ class _Utf8Bytes(io.RawIOBase):
     """A decoded text stream as UTF-8 bytes, for pyarrow: what it reads is exactly what the csv module reads."""
 
     def __init__(self, text: io.TextIOBase) -> None:
-        self._text, self._pending = text, b""
+        self._text, self._pending, self._offset = text, memoryview(b""), 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while len(self._pending) < len(buffer):
-            text = self._text.read(_ARROW_BLOCK)
-            if not text:
-                break
-            self._pending += text.encode("utf-8")
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
+        if self._offset == len(self._pending):  # all handed out: decode the next block
+            self._pending, self._offset = memoryview(self._text.read(_ARROW_BLOCK).encode("utf-8")), 0
+        size = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:size] = self._pending[self._offset : self._offset + size]
+        self._offset += size
+        return size  # 0 only at the end of the text
 
 
 def _rebatched(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
@@ -642,7 +678,10 @@ def _blank_cell() -> str:
 @functools.cache
 def _spaces() -> pa.Array:
     """What ``str.strip`` strips, one character each."""
-    return pa.array([chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()], type=pa.string())
+    return pa.array([chr(code) for code in range(_LAST_SPACE + 1) if chr(code).isspace()], type=pa.string())
+
+
+_LAST_SPACE = 0x3000  #: the highest code point ``str.isspace`` knows (a test checks all of Unicode)
 
 
 def _clean_column(values: list[str]) -> list[str]:

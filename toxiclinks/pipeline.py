@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import ctypes
 import itertools
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy as np
 import pandas as pd
 
 from toxiclinks import schema
@@ -32,7 +32,15 @@ from toxiclinks.disavow import (
     read_disavow,
 )
 from toxiclinks.errors import ToxiclinksError
-from toxiclinks.exports import DEFAULT_CHUNK_ROWS, LINK_LEVEL, ExportReader, read_export
+from toxiclinks.exports import (
+    DEFAULT_CHUNK_ROWS,
+    LINK_LEVEL,
+    ExportFormat,
+    ExportReader,
+    link_hashes,
+    links_table,
+    read_export,
+)
 from toxiclinks.features import PageAnalyser, features_from_descriptions, target_urls_of
 from toxiclinks.fetch import fetch_pages
 from toxiclinks.files import atomic_writer, write_atomic, write_csv_rows
@@ -196,36 +204,45 @@ def triage_chunks(
             "run 'toxiclinks scan' without --no-fetch to write disavow entries",
         )
     )
-    chunks = reader.chunks()
-    head = list(itertools.islice(chunks, 2))
-    # Several chunks are scored in worker processes while this one reads the next and writes the last;
-    # a single chunk is not worth starting them.
+    batches = reader.batches()
+    head = list(itertools.islice(batches, 2))
+    # Batches of rows are mapped to links and scored in worker processes while this one reads the next, counts
+    # duplicates in order and writes the last; a single batch is not worth starting them.
     jobs = 1 if settings.jobs == 1 or len(head) < 2 else settings.jobs
-    # The chunks sent out, in order: the workers send back only what they computed, not the links again.
-    sent: collections.deque[pd.DataFrame] = collections.deque()
-
-    def tasks() -> Iterator[Any]:
-        for links in itertools.chain(head, chunks):
-            sent.append(links)
-            yield joblib.delayed(_triage_chunk)(links, model, settings.brand, settings.keywords)
-
+    tasks = (
+        joblib.delayed(_triage_batch)(batch, first, reader.format, reader.header, model, settings)
+        for batch, first in itertools.chain(head, batches)
+    )
     if jobs == 1:
-        results: Iterable[tuple[pd.DataFrame, pd.DataFrame]] = (call(*args) for call, args, _ in tasks())
+        results: Iterable[_TriagedBatch] = (call(*args) for call, args, _ in tasks)
     else:
-        results = joblib.Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="n_jobs")(tasks())
-    for features, scores in results:
-        links = sent.popleft()
-        links.attrs["export"] = reader.info
-        yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
+        results = joblib.Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="n_jobs")(tasks)
+    for links, features, scores, hashes, unusable, rows_read in results:
+        new = reader.admit(hashes, unusable, rows_read)
+        if not new.all():
+            links, features, scores = links[new], features[new], scores[new]
+        if len(links):
+            links.attrs["export"] = reader.info
+            yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
+    reader.finish()
 
 
-def _triage_chunk(
-    links: pd.DataFrame, model: TriageModel, brand: tuple[str, ...], keywords: tuple[str, ...]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    features = triage_features(links, brand, keywords)
+#: what a worker sends back for one batch: links, features, scores, link hashes, rows left out as unusable, rows read
+_TriagedBatch = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray, list[int], int]
+
+
+def _triage_batch(
+    batch: Any, first: int, fmt: ExportFormat, header: list[str], model: TriageModel, settings: Settings
+) -> _TriagedBatch:
+    links, unusable = links_table(batch, first, fmt, header)
+    rows_read = first + batch.size
+    if not len(links):  # every row unusable
+        empty = pd.DataFrame(index=links.index)
+        return links, empty, empty, link_hashes(links), unusable, rows_read
+    features = triage_features(links, settings.brand, settings.keywords)
     scores = score_triage(links, features, model)
     features["link_found"] = pd.NA
-    return features, scores
+    return links, features, scores, link_hashes(links), unusable, rows_read
 
 
 @dataclass(frozen=True)

@@ -87,15 +87,18 @@ class ReportSummary:
     def add(self, scores: pd.DataFrame, features: pd.DataFrame | None = None) -> None:
         """Add one chunk of the scores table (and its features, for the anchor classes)."""
         self.total += len(scores)
-        self.labels.update(scores[schema.LABEL].tolist())
+        _count_into(self.labels, scores[schema.LABEL])
         self.disavowed += int(scores[schema.DISAVOW].sum())
         probability = scores[schema.PROBABILITY].dropna().to_numpy(dtype=float)
         bins = np.clip((probability * 10).astype(int), 0, 9)
         for b, count in enumerate(np.bincount(bins, minlength=10)):
             self.bins[b] += int(count)
         if features is not None and "anchor_class" in features.columns:
-            self.anchor_classes.update(features["anchor_class"].dropna().tolist())
-        self.anchors.update(" ".join(str(a).split()) or "(empty)" for a in scores[schema.ANCHOR].fillna("").tolist())
+            _count_into(self.anchor_classes, features["anchor_class"].dropna())
+        anchors: Counter[str] = Counter()
+        _count_into(anchors, scores[schema.ANCHOR].fillna("").astype(str))
+        for anchor, count in anchors.items():  # spaces evened out once per distinct anchor
+            self.anchors[" ".join(anchor.split()) or "(empty)"] += count
         artificial = scores[scores[schema.LABEL] == schema.LABEL_ARTIFICIAL]
         if len(artificial):
             sites = pd.Series(sites_of(artificial[schema.SOURCE_URL].tolist()), index=artificial.index)
@@ -111,6 +114,13 @@ class ReportSummary:
         if len(self.unread) < TABLE_ROWS and len(unread):
             self.unread = pd.concat([self.unread, unread]).head(TABLE_ROWS)
         self.top = _highest([self.top, scores])
+
+
+def _count_into(counter: Counter[str], values: pd.Series) -> None:
+    """Add each value's count to ``counter``, new values in order of first appearance (as ``update`` would)."""
+    codes, distinct = pd.factorize(values)
+    for value, count in zip(distinct.tolist(), np.bincount(codes, minlength=len(distinct)).tolist(), strict=True):
+        counter[value] += count
 
 
 def _highest(tables: list[pd.DataFrame]) -> pd.DataFrame:

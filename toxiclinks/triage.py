@@ -11,6 +11,7 @@ link is still there or passes anything.
 from __future__ import annotations
 
 import csv
+import functools
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,16 +82,21 @@ def triage_features(links: pd.DataFrame, brand: tuple[str, ...] = (), keywords: 
     anchor_texts, brand_words = unique_anchors.tolist(), unique_brands.tolist()
     pair_anchors, pair_brands = divmod(unique_pairs, len(brand_words))
     classes = [
-        classify_anchor(anchor_texts[a], "", brand or ((brand_words[b],) if brand_words[b] else ()), keywords)
+        _anchor_class(anchor_texts[a], "", brand or ((brand_words[b],) if brand_words[b] else ()), keywords)
         for a, b in zip(pair_anchors.tolist(), pair_brands.tolist(), strict=True)
     ]
     table["anchor_class"] = np.asarray(classes, dtype=object)[pair_codes]
     table["anchor_words"] = np.array([float(len(a.split())) for a in anchor_texts])[anchor_codes]
-    table["anchor_spam_fraction"] = np.array([spam_word_fraction(a) for a in anchor_texts])[anchor_codes]
+    table["anchor_spam_fraction"] = np.array([_spam_fraction(a) for a in anchor_texts])[anchor_codes]
     table.index = links.index
     for column in NUMERIC:
         table[column] = table[column].astype(float)
     return table
+
+
+# Anchors repeat from chunk to chunk (brand, URL, generic words): each judged once per process.
+_anchor_class = functools.lru_cache(maxsize=1 << 16)(classify_anchor)
+_spam_fraction = functools.lru_cache(maxsize=1 << 16)(spam_word_fraction)
 
 
 def new_triage_model() -> Pipeline:
