@@ -128,6 +128,36 @@ def test_triage_in_small_chunks_writes_the_same_files_as_in_one(tmp_path):
     assert outputs[4] == outputs[100_000]
 
 
+def test_duplicates_and_unusable_rows_are_counted_the_same_across_worker_batches(tmp_path):
+    # batches are mapped and scored in worker processes, duplicates dropped here in order: a duplicate of a
+    # row in an earlier batch, and a batch of nothing but unusable rows, must come out as in one batch
+    from toxiclinks.pipeline import triage_chunks, write_outputs
+    from toxiclinks.settings import Settings
+
+    export = tmp_path / "links.csv"
+    rows = ["https://a.example/1", "https://b.example/2", "mailto:x", "javascript:y", "https://a.example/1"]
+    rows += ["https://c.example/3", "https://b.example/2", "https://d.example/4"]
+    body = "".join(f"{row},https://s.example/,cheap\n" for row in rows)
+    export.write_text("Referring page URL,Target URL,Anchor\n" + body)
+    outputs, infos = {}, {}
+    for size, jobs in ((2, 2), (100, 1)):
+        folder = tmp_path / str(size)
+        folder.mkdir()
+        chunks = triage_chunks(export, Settings(jobs=jobs), chunk_rows=size)
+        written = write_outputs(chunks, "links.csv", folder / "d.txt", folder / "s.csv", folder / "r.html")
+        outputs[size] = [(folder / name).read_text() for name in ("s.csv", "r.html")]
+        infos[size] = dict(written.export)
+    assert outputs[2] == outputs[100]
+    assert infos[2] == infos[100]
+    assert (infos[2]["rows"], infos[2]["skipped"], infos[2]["duplicates"]) == (8, 2, 2)
+    assert pd.read_csv(tmp_path / "2" / "s.csv")["source_url"].tolist() == [
+        "https://a.example/1",
+        "https://b.example/2",
+        "https://c.example/3",
+        "https://d.example/4",
+    ]
+
+
 @pytest.mark.filterwarnings("ignore:.*tasks have been successfully executed:UserWarning")  # joblib, on the abort
 def test_a_failing_chunk_leaves_no_output_file(tmp_path):
     from toxiclinks.errors import ToxiclinksError

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from toxiclinks.errors import ToxiclinksError
 
@@ -54,9 +56,6 @@ def write_csv_rows(table: pd.DataFrame, stream: TextIO, header: bool = True) -> 
     million score rows. A column of mixed Python values (a features column with
     numbers and text) is written as text.
     """
-    import pyarrow as pa
-    import pyarrow.csv as pa_csv
-
     columns = {str(name): _arrow_column(table[name]) for name in table.columns}
     buffer = pa.BufferOutputStream()
     options = pa_csv.WriteOptions(include_header=header, quoting_style="needed")
@@ -70,9 +69,7 @@ def write_csv_rows(table: pd.DataFrame, stream: TextIO, header: bool = True) -> 
     binary.write(written)
 
 
-def _arrow_column(column: pd.Series) -> object:
-    import pyarrow as pa
-
+def _arrow_column(column: pd.Series) -> pa.Array:
     try:
         return pa.array(column, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
