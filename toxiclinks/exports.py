@@ -536,8 +536,9 @@ def _map_columns(batch: _Batch, first: int, fmt: ExportFormat, header: list[str]
         else ""
     )
     for name, headers in fmt.metrics.items():
-        if any(header_name in index for header_name in headers):
-            table[f"metric_{name}"] = _numbers(cells(headers))
+        at = next((index[header_name] for header_name in headers if header_name in index), None)
+        if at is not None:
+            table[f"metric_{name}"] = batch.numbers(at)
     return table[[*S.LINK_COLUMNS, *(column for column in table.columns if column.startswith("metric_"))]]
 
 
@@ -573,6 +574,10 @@ class _Batch:
 
     def column(self, at: int) -> list[str]:
         raise NotImplementedError
+
+    def numbers(self, at: int) -> np.ndarray:
+        """The cells of one column as numbers (``_number``; NaN for a blank cell)."""
+        return _numbers(pd.Series(self.column(at), dtype=object)).to_numpy()
 
     def rows(self) -> list[list[str]]:
         raise NotImplementedError
@@ -620,6 +625,13 @@ class _ArrowBatch(_Batch):
         for position in np.flatnonzero(uncleaned.to_numpy(zero_copy_only=False)):
             values[position] = _clean_cell(values[position])  # spaces or a BOM at either end: the rare cells
         return values
+
+    def numbers(self, at: int) -> np.ndarray:
+        cells = self._table.column(at)
+        try:  # plain numbers (nothing to clean: pyarrow refuses spaces) without a Python string each
+            return pc.cast(pc.if_else(pc.equal(cells, ""), None, cells), pa.float64()).to_numpy()
+        except pa.ArrowInvalid:
+            return super().numbers(at)
 
     def rows(self) -> list[list[str]]:
         columns = [column.to_pylist() for column in self._table.columns]
