@@ -447,10 +447,11 @@ class ExportReader:
         """
         width = len(self.header)
         if self.format.name != "url-list" and _plain_text(self.path, self.encoding) and self._regular(width):
+            used = None if self.keep_raw else _used_columns(self.format, self.header)
             with self._arrow_reader(width) as batches:
                 try:
                     for table in _rebatched(batches, self.chunk_rows):
-                        batch = _ArrowBatch(table)
+                        batch = _ArrowBatch(table, used)
                         if batch.size:
                             yield batch
                 except pa.ArrowInvalid as exc:  # the file changed since it was checked
@@ -509,7 +510,7 @@ def _map_columns(batch: _Batch, first: int, fmt: ExportFormat, header: list[str]
     rows = pd.RangeIndex(first, first + batch.size)
 
     def cells(names: tuple[str, ...] | None) -> pd.Series:
-        at = next((index[name] for name in names or () if name in index), None)
+        at = _position(index, names)
         if at is None and fmt.name != "url-list":
             return pd.Series("", index=rows, dtype=object)
         return pd.Series(batch.column(at or 0), index=rows, dtype=object)
@@ -536,10 +537,21 @@ def _map_columns(batch: _Batch, first: int, fmt: ExportFormat, header: list[str]
         else ""
     )
     for name, headers in fmt.metrics.items():
-        at = next((index[header_name] for header_name in headers if header_name in index), None)
-        if at is not None:
+        if (at := _position(index, headers)) is not None:
             table[f"metric_{name}"] = batch.numbers(at)
     return table[[*S.LINK_COLUMNS, *(column for column in table.columns if column.startswith("metric_"))]]
+
+
+def _position(index: Mapping[str, int], names: tuple[str, ...] | None) -> int | None:
+    """The position of the first of ``names`` the header has."""
+    return next((index[name] for name in names or () if name in index), None)
+
+
+def _used_columns(fmt: ExportFormat, header: list[str]) -> list[int]:
+    """The positions of the columns ``links_table`` reads (the first column for a URL list)."""
+    index = _index_of(header)
+    found = {_position(index, names) for names in (*fmt.columns.values(), *fmt.metrics.values())}
+    return sorted({0} if fmt.name == "url-list" else {at for at in found if at is not None})
 
 
 def _drop_unusable(table: pd.DataFrame, fmt: ExportFormat) -> tuple[pd.DataFrame, list[int]]:
@@ -603,7 +615,9 @@ class _RowBatch(_Batch):
 class _ArrowBatch(_Batch):
     """Rows from pyarrow's CSV reader; rows whose every cell is blank are left out, as the csv path leaves them out."""
 
-    def __init__(self, table: pa.Table) -> None:
+    def __init__(self, table: pa.Table, used: list[int] | None = None) -> None:
+        """``used``: the columns the links table is made of; the others are left out once blank rows are found
+        (they travel to worker processes for nothing). All are kept when ``None``, for ``rows``."""
         blank = np.arange(table.num_rows)  # the rows blank so far, narrowed column by column
         for column in table.columns:
             if not len(blank):
@@ -614,10 +628,12 @@ class _ArrowBatch(_Batch):
             kept = np.ones(table.num_rows, dtype=bool)
             kept[blank] = False
             table = table.filter(kept)
+        if used is not None:
+            table = table.select([str(at) for at in used])
         self._table, self.size = table, table.num_rows
 
     def column(self, at: int) -> list[str]:
-        cells = self._table.column(at)
+        cells = self._table.column(str(at))
         values = cells.to_numpy(zero_copy_only=False).tolist()  # only the columns asked for become lists
         first, last = pc.utf8_slice_codeunits(cells, 0, 1), pc.utf8_slice_codeunits(cells, -1)
         starts = pc.or_(pc.is_in(first, _spaces()), pc.equal(first, "\ufeff"))
@@ -627,7 +643,7 @@ class _ArrowBatch(_Batch):
         return values
 
     def numbers(self, at: int) -> np.ndarray:
-        cells = self._table.column(at)
+        cells = self._table.column(str(at))
         try:  # plain numbers (nothing to clean: pyarrow refuses spaces) without a Python string each
             return pc.cast(pc.if_else(pc.equal(cells, ""), None, cells), pa.float64()).to_numpy()
         except pa.ArrowInvalid:

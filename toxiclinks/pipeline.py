@@ -194,7 +194,9 @@ def triage_chunks(
 ) -> Iterator[ScanResult]:
     """``scan --no-fetch`` chunk by chunk: memory stays bounded by ``chunk_rows``, whatever the export's size.
 
-    Each result's ``links.attrs["export"]`` is the reader's summary, final once the iteration is done.
+    Each result's ``links`` holds the links' source, target and anchor (the
+    full links table stays in the worker that made it); its
+    ``attrs["export"]`` is the reader's summary, final once the iteration is done.
     """
     reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows)
     model = load_triage_model()
@@ -217,18 +219,20 @@ def triage_chunks(
         results: Iterable[_TriagedBatch] = (call(*args) for call, args, _ in tasks)
     else:
         results = joblib.Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="n_jobs")(tasks)
-    for links, features, scores, hashes, unusable, rows_read in results:
+    for features, scores, hashes, unusable, rows_read in results:
         new = reader.admit(hashes, unusable, rows_read)
         if not new.all():
-            links, features, scores = links[new], features[new], scores[new]
-        if len(links):
+            features, scores = features[new], scores[new]
+        if len(scores):
+            links = scores[[schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR]]
             links.attrs["export"] = reader.info
             yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
     reader.finish()
 
 
-#: what a worker sends back for one batch: links, features, scores, link hashes, rows left out as unusable, rows read
-_TriagedBatch = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray, list[int], int]
+#: what a worker sends back for one batch: features, scores, link hashes, rows left out as unusable, rows read
+#: (not the links table: the scores have the link's columns, and sending it back costs as much as scoring)
+_TriagedBatch = tuple[pd.DataFrame, pd.DataFrame, np.ndarray, list[int], int]
 
 
 def _triage_batch(
@@ -238,11 +242,11 @@ def _triage_batch(
     rows_read = first + batch.size
     if not len(links):  # every row unusable
         empty = pd.DataFrame(index=links.index)
-        return links, empty, empty, link_hashes(links), unusable, rows_read
+        return empty, empty, link_hashes(links), unusable, rows_read
     features = triage_features(links, settings.brand, settings.keywords)
     scores = score_triage(links, features, model)
     features["link_found"] = pd.NA
-    return links, features, scores, link_hashes(links), unusable, rows_read
+    return features, scores, link_hashes(links), unusable, rows_read
 
 
 @dataclass(frozen=True)
