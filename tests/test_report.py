@@ -101,3 +101,27 @@ def test_a_large_report_shows_the_highest_links_and_counts_every_one(monkeypatch
     assert "<b>10</b>backlinks" in page and "<b>2</b>artificial" in page
     assert "The 3 links most likely artificial of 10" in page
     assert summary.bins == [1] * 10
+
+
+def test_sites_from_the_features_are_the_sites_of_the_urls():
+    # the report groups artificial links by site, taken from the features' registered domain (the host on a
+    # shared platform): the same as site_of on every URL
+    from toxiclinks.disavow import sites_of
+    from toxiclinks.report import _sites
+    from toxiclinks.triage import triage_features
+
+    urls = [
+        "https://www.a.example.co.uk/x",
+        "https://someone.blogspot.com/post",
+        "http://other.blogspot.com/",
+        "https://b.example/",
+        "http://10.0.0.1/x",
+        "http://user@c.example:8080/y",
+        "https://news.d.example/a?p=2",
+    ]
+    links = pd.DataFrame({schema.SOURCE_URL: urls, schema.TARGET_URL: "https://s.example/", schema.ANCHOR: "x"})
+    links.index = pd.RangeIndex(10, 10 + len(urls))
+    features = triage_features(links)
+    assert _sites(links, features).tolist() == sites_of(urls)
+    assert _sites(links.iloc[[1, 3]], features).tolist() == ["someone.blogspot.com", "b.example"]
+    assert _sites(links, None).tolist() == sites_of(urls)

@@ -101,19 +101,35 @@ class ReportSummary:
             self.anchors[" ".join(anchor.split()) or "(empty)"] += count
         artificial = scores[scores[schema.LABEL] == schema.LABEL_ARTIFICIAL]
         if len(artificial):
-            sites = pd.Series(sites_of(artificial[schema.SOURCE_URL].tolist()), index=artificial.index)
-            columns = (sites, artificial[schema.PROBABILITY], artificial[schema.DISAVOW])
-            for site, probability_, disavow in zip(*(column.tolist() for column in columns), strict=True):
+            sites = _sites(artificial, features)
+            codes, distinct = pd.factorize(sites)
+            links = np.bincount(codes, minlength=len(distinct))
+            highest = np.full(len(distinct), -np.inf)
+            np.maximum.at(highest, codes, artificial[schema.PROBABILITY].to_numpy(dtype=float))
+            disavowed = np.bincount(codes, artificial[schema.DISAVOW].to_numpy(dtype=float), minlength=len(distinct))
+            per_site = zip(distinct.tolist(), links.tolist(), highest.tolist(), disavowed.tolist(), strict=True)
+            for site, count, top, disavow in per_site:
                 entry = self.sites.setdefault(site, [0, 0.0, 0])
-                entry[0] += 1
-                entry[1] = max(entry[1], float(probability_))
-                entry[2] += int(bool(disavow))
+                entry[0] += count
+                entry[1] = max(entry[1], top)
+                entry[2] += int(disavow)
             self.top_artificial = _highest([self.top_artificial, artificial.assign(_site=sites)])
         unread = scores[scores[schema.LABEL] == schema.LABEL_UNKNOWN]
         self.unread_reasons.update(unread[schema.FETCH_STATUS].tolist())
         if len(self.unread) < TABLE_ROWS and len(unread):
             self.unread = pd.concat([self.unread, unread]).head(TABLE_ROWS)
         self.top = _highest([self.top, scores])
+
+
+def _sites(links: pd.DataFrame, features: pd.DataFrame | None) -> pd.Series:
+    """``site_of`` each link's source: from the features' registered domain where it has one (all but links on
+    shared platforms, whose site is their host)."""
+    if features is None or not {"source_domain", "free_host"} <= set(features.columns):
+        return pd.Series(sites_of(links[schema.SOURCE_URL].tolist()), index=links.index, dtype=object)
+    sites = features.loc[links.index, "source_domain"].to_numpy(dtype=object, copy=True)
+    on_platform = np.flatnonzero(features.loc[links.index, "free_host"].to_numpy(dtype=bool))
+    sites[on_platform] = sites_of(links[schema.SOURCE_URL].iloc[on_platform].tolist())
+    return pd.Series(sites, index=links.index, dtype=object)
 
 
 def _count_into(counter: Counter[str], values: pd.Series) -> None:

@@ -327,7 +327,7 @@ def score_triage(links: pd.DataFrame, features: pd.DataFrame, model: TriageModel
         said = said + np.where(reasons[:, place] != "", "; " + reasons[:, place], "")
     scores = pd.DataFrame(index=links.index)
     for column in (schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR):
-        scores[column] = links[column]
+        scores[column] = links[column].astype("str")  # in Arrow: cheap to hand between processes and to write
     scores[schema.PROBABILITY] = probability.round(4)
     scores[schema.LABEL] = np.where(probability >= model.threshold, schema.LABEL_ARTIFICIAL, schema.LABEL_NATURAL)
     scores[schema.REASONS] = "triage, no page read: " + np.where(said == "", "no strong signal", said)
