@@ -7,10 +7,11 @@ import ipaddress
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import idna
+import pyarrow as pa
+import pyarrow.compute as pc
 import tldextract
 
 #: free-host and shared platforms: their subdomains are separate sites, so the platform is never disavowed whole
@@ -178,14 +179,8 @@ def registered_domains(hosts: Sequence[str]) -> list[str]:
     >>> registered_domains(["forums.news.example.co.uk", "a.b.kawasaki.jp", "city.kawasaki.jp", "10.0.0.1"])
     ['example.co.uk', 'a.b.kawasaki.jp', 'city.kawasaki.jp', '10.0.0.1']
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     table = pa.array(hosts, type=pa.string())
-    plain = pc.and_(
-        pc.match_substring_regex(table, r"^[a-z0-9-]+(\.[a-z0-9-]+)*$"),
-        pc.invert(pc.match_substring_regex(table, r"^[0-9.]+$")),
-    )
+    plain = plain_hosts(table)
     rules = _suffix_rules()
     labels = pc.add(pc.count_substring(table, "."), 1)
     # last[k]: the host's last k labels (null when it has fewer)
@@ -213,21 +208,31 @@ def registered_domains(hosts: Sequence[str]) -> list[str]:
             for i, (host, is_plain) in enumerate(zip(hosts, plain.to_pylist(), strict=True))]  # fmt: skip
 
 
-_MAX_SUFFIX_LABELS = 4  #: the longest public suffix rule has four labels
+def plain_hosts(hosts: pa.Array) -> pa.Array:
+    """Which hosts are dot-separated labels of lowercase ASCII letters, digits and hyphens, not all digits: the
+    hosts whose domain signals are computed column-wise (the rest, IP addresses among them, one by one)."""
+    return pc.and_(
+        pc.match_substring_regex(hosts, r"^[a-z0-9-]+(\.[a-z0-9-]+)*$"),
+        pc.invert(pc.match_substring_regex(hosts, r"^[0-9.]+$")),
+    )
+
+
+_MAX_SUFFIX_LABELS = 4  #: the longest public suffix rule has four labels (the test on every rule would fail)
 
 
 @dataclass(frozen=True)
 class _SuffixRules:
-    ends: Any  #: the suffixes that are rules (pyarrow arrays, for ``is_in``)
-    nodes: Any  #: every rule's last labels: the trie's nodes
-    wildcard_parents: Any  #: "ck" for "*.ck"
-    exceptions: Any  #: "www.ck" for "!www.ck"
+    """The public suffix rules as sets of suffixes, for ``pyarrow.compute.is_in``."""
+
+    ends: pa.Array  #: the suffixes that are rules
+    nodes: pa.Array  #: every rule's last labels: the trie's nodes
+    wildcard_parents: pa.Array  #: "ck" for "*.ck"
+    exceptions: pa.Array  #: "www.ck" for "!www.ck"
 
 
 @functools.cache
 def _suffix_rules() -> _SuffixRules:
     """tldextract's own public suffix rules (ICANN section), with their Unicode labels also in punycode."""
-    import pyarrow as pa
 
     def forms(rule: str) -> set[str]:
         try:

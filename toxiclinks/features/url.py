@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toxiclinks.urls import SHARED_PLATFORMS, host_of, is_ip, registered_domain, registered_domains
+from toxiclinks.urls import SHARED_PLATFORMS, host_of, is_ip, plain_hosts, registered_domain, registered_domains
 
 #: path words of pages that exist to list links
 _LINK_PAGE = re.compile(
@@ -80,8 +80,6 @@ _PLAIN_URL = (
     r"^[a-zA-Z][a-zA-Z0-9+.-]*://(?P<host>[A-Za-z0-9.-]*)(?::[0-9]*)?"
     r"(?P<path>/[^?#\x00-\x20\x7f]*)?(?:\?(?P<query>[^#\x00-\x20\x7f]*))?(?:#[^\x00-\x20\x7f]*)?$"
 )
-#: a host of dot-separated ASCII labels (letters, digits, hyphens): its signals are computed column-wise
-_PLAIN_HOST = r"^[a-z0-9-]+(\.[a-z0-9-]+)*$"
 
 
 def url_features_table(urls: pd.Series) -> pd.DataFrame:
@@ -124,9 +122,7 @@ def url_features_table(urls: pd.Series) -> pd.DataFrame:
 
 def _host_signals_table(hosts: pa.Array) -> pa.Table:
     """``host_signals`` of distinct lowercase hosts (columns ``HOST_COLUMNS``): column-wise for plain hosts."""
-    plain = pc.and_(
-        pc.match_substring_regex(hosts, _PLAIN_HOST), pc.invert(pc.match_substring_regex(hosts, r"^[0-9.]+$"))
-    )
+    plain = plain_hosts(hosts)
     domains = pa.array(registered_domains(hosts.to_pylist()), type=pa.string())
     dots_before = pc.subtract(pc.count_substring(hosts, "."), pc.count_substring(domains, "."))
     columns = {
