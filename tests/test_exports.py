@@ -101,7 +101,7 @@ def test_pyarrow_reads_a_regular_export_cell_for_cell_as_the_csv_module(tmp_path
     rows = [
         "Referring page URL,Target URL,Anchor,Nofollow,First seen,Domain rating,UR",
         "https://a.example/1, https://s.example/ ,\ufeff Caf\u00e9 \u00a0,true,2026-01-02,12,1e3",
-        '"https://a.example/2","https://s.example/x","two\r\nlines, quoted","FALSE",02/03/2026,,"-0.5"',
+        '"https://a.example/2","https://s.example/x","two\r\nlines, quoted","\ufeff FALSE\u00a0", 02/03/2026 ,,"-0.5"',
         ",,,,,,",  # a blank row: left out, not counted
         "   ,\u3000, ,\ufeff,,,",  # blank once cleaned
         "b.example/p q,https://s.example/,&amp; more\u2028,1,,7.5,",
@@ -115,6 +115,8 @@ def test_pyarrow_reads_a_regular_export_cell_for_cell_as_the_csv_module(tmp_path
     assert fast[schema.ANCHOR].tolist() == ["Café", "two\nlines, quoted", "& more", "x"]
     assert fast[schema.EXPORT_ROW].tolist() == [1, 2, 3, 5]
     assert fast["metric_url_rating"].fillna(-1).tolist() == [1000.0, -0.5, -1, 7.0]  # read by pyarrow
+    assert fast[schema.EXPORT_NOFOLLOW].tolist() == [True, False, True, False]
+    assert fast[schema.FIRST_SEEN].tolist() == ["2026-01-02", "2026-02-03", "", ""]
 
 
 def test_an_export_with_short_or_long_rows_is_read_by_the_csv_module_whole(tmp_path):

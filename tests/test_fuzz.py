@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from toxiclinks.disavow import DisavowPlan, disavow_text, merge_disavow, parse_disavow
 from toxiclinks.errors import ToxiclinksError
-from toxiclinks.exports import ExportReader, _iso_date, _iso_dates, _number, _numbers, normalize_urls, read_export
+from toxiclinks.exports import ExportReader, _iso_date, _number, _numbers, _RowBatch, normalize_urls, read_export
 from toxiclinks.extract import parse_page
 from toxiclinks.features.url import url_features, url_features_table
 from toxiclinks.files import decode_bytes
@@ -167,8 +167,9 @@ def test_column_numbers_and_dates_equal_the_scalar_ones(values, dates, dayfirst)
     cleaned = pd.Series([v.strip() for v in values], dtype=object)
     expected = [_number(v) for v in cleaned]
     assert [str(x) for x in _numbers(cleaned).tolist()] == [str(x) for x in expected]
-    date_cells = pd.Series([d.strip() for d in dates], dtype=object)
-    assert _iso_dates(date_cells, dayfirst).tolist() == [_iso_date(d, dayfirst) for d in date_cells]
+    batch = _RowBatch([[date] for date in [*dates, ""]], 1, url_list=False)  # a batch is never empty
+    cleaned = batch.column(0)
+    assert batch.converted(0, lambda d: _iso_date(d, dayfirst)) == [_iso_date(d, dayfirst) for d in cleaned]
 
 
 @FUZZ

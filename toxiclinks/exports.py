@@ -515,17 +515,25 @@ def _map_columns(batch: _Batch, first: int, fmt: ExportFormat, header: list[str]
             return pd.Series("", index=rows, dtype=object)
         return pd.Series(batch.column(at or 0), index=rows, dtype=object)
 
+    def converted(names: tuple[str, ...] | None, convert: Callable[[str], object]) -> list[object]:
+        at = _position(index, names)
+        if at is None:
+            return [convert("")] * batch.size
+        return batch.converted(at, convert)
+
     table = pd.DataFrame(index=rows)
     for column in (S.SOURCE_URL, S.TARGET_URL, S.EXPORT_IP):
         table[column] = cells(fmt.columns.get(column))
     anchors = cells(fmt.columns.get(S.ANCHOR))
     table[S.ANCHOR] = [html.unescape(anchor) if "&" in anchor else anchor for anchor in anchors.tolist()]
+    iso_date = functools.partial(_iso_date, dayfirst=fmt.dayfirst)
     for column in (S.FIRST_SEEN, S.LAST_SEEN):
-        table[column] = _iso_dates(cells(fmt.columns.get(column)), fmt.dayfirst)
+        table[column] = pd.Series(converted(fmt.columns.get(column), iso_date), index=rows, dtype=object)
     for column in (S.EXPORT_NOFOLLOW, S.EXPORT_SPONSORED, S.EXPORT_UGC):
-        table[column] = _per_value(cells(fmt.columns.get(column)), _flag).astype("boolean")
+        table[column] = pd.Series(converted(fmt.columns.get(column), _flag), index=rows, dtype=object).astype("boolean")
     if any(name in index for name in fmt.columns.get(S.EXPORT_LOST, ())):
-        table[S.EXPORT_LOST] = _per_value(cells(fmt.columns[S.EXPORT_LOST]), _lost).astype("boolean")
+        lost = converted(fmt.columns[S.EXPORT_LOST], _lost)
+        table[S.EXPORT_LOST] = pd.Series(lost, index=rows, dtype=object).astype("boolean")
     else:
         table[S.EXPORT_LOST] = pd.Series(pd.NA, index=rows, dtype="boolean")
     table[S.EXPORT_ROW] = np.arange(first + 1, first + batch.size + 1)
@@ -591,6 +599,13 @@ class _Batch:
         """The cells of one column as numbers (``_number``; NaN for a blank cell)."""
         return _numbers(pd.Series(self.column(at), dtype=object)).to_numpy()
 
+    def converted(self, at: int, convert: Callable[[str], object]) -> list[object]:
+        """``convert`` of each cleaned cell of one column, called once per distinct cell (a column of flags or
+        dates holds few)."""
+        cells = self.column(at)
+        found = {cell: convert(cell) for cell in set(cells)}
+        return [found[cell] for cell in cells]
+
     def rows(self) -> list[list[str]]:
         raise NotImplementedError
 
@@ -641,6 +656,11 @@ class _ArrowBatch(_Batch):
         for position in np.flatnonzero(uncleaned.to_numpy(zero_copy_only=False)):
             values[position] = _clean_cell(values[position])  # spaces or a BOM at either end: the rare cells
         return values
+
+    def converted(self, at: int, convert: Callable[[str], object]) -> list[object]:
+        encoded = pc.dictionary_encode(self._table.column(str(at)).combine_chunks())
+        found = [convert(_clean_cell(cell)) for cell in encoded.dictionary.to_pylist()]
+        return np.asarray(found, dtype=object)[encoded.indices.to_numpy()].tolist()
 
     def numbers(self, at: int) -> np.ndarray:
         cells = self._table.column(str(at))
@@ -889,18 +909,6 @@ def _iso_date(value: str, dayfirst: bool) -> str:
         has_time = "%H" in date_format
         return parsed.isoformat(sep=" ") if has_time else parsed.date().isoformat()
     return text
-
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?$")
-
-
-def _iso_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
-    """``_iso_date`` over a column; cells already in ISO form (what most tools write) are kept as they are."""
-    match = _ISO_DATE.match
-    other = {value: _iso_date(value, dayfirst) for value in set(values.tolist()) if value and not match(value)}
-    if not other:
-        return values
-    return pd.Series([other.get(value, value) for value in values.tolist()], index=values.index, dtype=object)
 
 
 def _numbers(values: pd.Series) -> pd.Series:
