@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import idna
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import tldextract
@@ -168,19 +169,20 @@ def _registered_domain_of_host(host: str) -> str:
     return ".".join(host.split(".")[-2:])
 
 
-def registered_domains(hosts: Sequence[str]) -> list[str]:
+def registered_domains(hosts: Sequence[str] | pa.Array, plain: pa.Array | None = None) -> list[str]:
     """``registered_domain`` of many lowercase hosts at once: the public suffix rules matched column-wise.
 
     The plain hosts (ASCII letters, digits and hyphens in dot-separated labels,
     not all digits) are looked up in Arrow, the last one to four labels at a
     time against the same rules tldextract walks as a trie; the rest (IP
     addresses, other characters) go through ``registered_domain`` one by one.
+    A caller that has the hosts in Arrow, and their ``plain_hosts`` mask, passes both.
 
     >>> registered_domains(["forums.news.example.co.uk", "a.b.kawasaki.jp", "city.kawasaki.jp", "10.0.0.1"])
     ['example.co.uk', 'a.b.kawasaki.jp', 'city.kawasaki.jp', '10.0.0.1']
     """
-    table = pa.array(hosts, type=pa.string())
-    plain = plain_hosts(table)
+    table = hosts if isinstance(hosts, pa.Array) else pa.array(hosts, type=pa.string())
+    plain = plain_hosts(table) if plain is None else plain
     rules = _suffix_rules()
     labels = pc.add(pc.count_substring(table, "."), 1)
     # last[k]: the host's last k labels (null when it has fewer)
@@ -204,8 +206,9 @@ def registered_domains(hosts: Sequence[str]) -> list[str]:
     for k in range(1, _MAX_SUFFIX_LABELS + 2):
         domains = pc.if_else(pc.fill_null(pc.equal(keep, k), False), pc.fill_null(last[k], table), domains)
     found = domains.to_pylist()
-    return [found[i] if is_plain else registered_domain(host)
-            for i, (host, is_plain) in enumerate(zip(hosts, plain.to_pylist(), strict=True))]  # fmt: skip
+    for i in np.flatnonzero(~plain.to_numpy(zero_copy_only=False)):
+        found[i] = registered_domain(table[i].as_py())
+    return found
 
 
 def plain_hosts(hosts: pa.Array) -> pa.Array:

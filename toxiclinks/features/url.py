@@ -123,7 +123,7 @@ def url_features_table(urls: pd.Series) -> pd.DataFrame:
 def _host_signals_table(hosts: pa.Array) -> pa.Table:
     """``host_signals`` of distinct lowercase hosts (columns ``HOST_COLUMNS``): column-wise for plain hosts."""
     plain = plain_hosts(hosts)
-    domains = pa.array(registered_domains(hosts.to_pylist()), type=pa.string())
+    domains = pa.array(registered_domains(hosts, plain), type=pa.string())
     dots_before = pc.subtract(pc.count_substring(hosts, "."), pc.count_substring(domains, "."))
     columns = {
         "source_domain": domains,
