@@ -895,6 +895,7 @@ def _number(value: str) -> float:
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%b %d, %Y", "%d %b %Y", "%Y/%m/%d")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # an export's dates repeat from batch to batch, and strptime is slow
 def _iso_date(value: str, dayfirst: bool) -> str:
     """Write a date as ISO 8601 when it parses; keep the cell as it was otherwise."""
     text = value.strip()
