@@ -87,3 +87,32 @@ def test_build_features_one_row_per_link_with_statuses_and_export_flags():
     assert pd.isna(features["link_found"].iloc[2]) and pd.isna(features["words"].iloc[2])
     assert features["link_nofollow"].tolist() == [True, False, False]  # from the export
     assert features[schema.HTTP_STATUS].iloc[2] == 404
+
+
+def test_read_pages_keep_the_texts_in_a_file_and_give_each_description_back():
+    import tracemalloc
+
+    from toxiclinks.features import PageDescription, ReadPages
+
+    def description(n: int) -> PageDescription:
+        text = "" if n == 7 else f"Grüße, tea ☕ {n} " * 3_000  # about 100 KB each in memory, one blank
+        signals: dict[str, object] = {"language": "de", "words": float(n)}
+        return PageDescription(signals=signals, text=text, links={n: {"link_found": True}})
+
+    urls = [f"https://blog{n}.example/post" for n in range(150)]
+    with ReadPages() as read:
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for n, url in enumerate(urls):
+            read.add(url, description(n))
+        held = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        assert held < 2_000_000  # the 15 MB of texts are in the file, not in memory
+        assert list(read) == urls and len(read) == 150 and urls[3] in read and "https://other.example/" not in read
+        for n in (0, 7, 149, 3):  # in any order
+            assert read[urls[n]] == description(n)
+            assert read.texts()[urls[n]] == description(n).text
+            assert read.signals(urls[n]) == {"language": "de", "words": float(n)}
+            assert read.links(urls[n]) == {n: {"link_found": True}}
+    with pytest.raises(ValueError):  # closed: the file is gone
+        read.text(urls[0])

@@ -97,6 +97,32 @@ def test_topic_similarity_is_tfidf_cosine_whatever_the_chunk_size(monkeypatch):
             assert sims[url] == pytest.approx(value, abs=1e-9), (chunk, url)
 
 
+def test_topic_similarity_judges_only_the_urls_given_and_reads_each_text_twice():
+    # a scan hands texts that wait on disk: each is read once per pass, never all kept, and only sources judged
+    from collections.abc import Mapping
+
+    texts = {"en": ENGLISH, "de": GERMAN, "tea": "Green tea wants water below boiling.", "blank": " "}
+    reads: dict[str, int] = {}
+
+    class OnDisk(Mapping):
+        def __getitem__(self, url):
+            reads[url] = reads.get(url, 0) + 1
+            return texts[url]
+
+        def __iter__(self):
+            return iter(texts)
+
+        def __len__(self):
+            return len(texts)
+
+    topic = "electric kettle green tea water temperature degrees"
+    sims = topic_similarities(OnDisk(), {}, topic, urls=["en", "tea", "blank"])
+    assert reads == {"en": 2, "tea": 2, "blank": 2}
+    alone = topic_similarities({url: texts[url] for url in ("en", "tea", "blank")}, {}, topic)
+    assert sims.keys() == alone.keys() and math.isnan(sims["blank"])
+    assert sims["en"] == alone["en"] and sims["tea"] == alone["tea"]
+
+
 def test_topic_words_from_target_urls():
     assert url_words(["https://s.example/shop/electric-kettles?x=1", "https://s.example/"]) == "electric kettles"
 

@@ -47,6 +47,7 @@ from toxiclinks.features import (
     LinkContext,
     PageAnalyser,
     PageDescription,
+    ReadPages,
     features_from_descriptions,
     link_context,
     link_rows_by_source,
@@ -175,26 +176,26 @@ def run_batch(batch: Batch, settings: Settings, context: LinkContext, work_dir: 
     # Each page is described as it arrives, while the requests already sent are still under way.
     analyser = PageAnalyser(link_rows, batch.targets, context, len(batch.urls), jobs=1)
     pages = fetch_pages(batch.urls, settings, on_page=analyser.submit)
-    described = analyser.results()
-    readable = [page for url, page in pages.items() if url in described]
-    if readable:
-        _write(fs, f"{root}/pages/{batch.key}.warc.gz", lambda stream: write_warc(stream, readable))
-    rows = []
-    for url, page in pages.items():
-        row: dict[str, object] = {
-            "url": url,
-            "status": page.status,
-            "final_url": page.final_url,
-            "http_status": float(page.http_status) if page.http_status else float("nan"),
-            "content_type": page.content_type,
-            "size": page.size,
-            "fetched_at": page.fetched_at,
-            "main_text": described[url].text if url in described else None,
-        }
-        row.update(described[url].signals if url in described else {})
-        rows.append(row)
+    with analyser.results() as described:
+        readable = [page for url, page in pages.items() if url in described]
+        if readable:
+            _write(fs, f"{root}/pages/{batch.key}.warc.gz", lambda stream: write_warc(stream, readable))
+        rows = []
+        for url, page in pages.items():
+            row: dict[str, object] = {
+                "url": url,
+                "status": page.status,
+                "final_url": page.final_url,
+                "http_status": float(page.http_status) if page.http_status else float("nan"),
+                "content_type": page.content_type,
+                "size": page.size,
+                "fetched_at": page.fetched_at,
+                "main_text": described.text(url) if url in described else None,
+            }
+            row.update(described.signals(url) if url in described else {})
+            rows.append(row)
+        by_position = {position: signals for url in described for position, signals in described.links(url).items()}
     _write(fs, f"{root}/pages/{batch.key}.parquet", lambda stream: pd.DataFrame(rows).to_parquet(stream, index=False))
-    by_position = {position: signals for page in described.values() for position, signals in page.links.items()}
     table = pd.DataFrame.from_dict(by_position, orient="index")
     table.insert(0, "position", np.array(list(by_position), dtype=np.int64))
     _write(fs, _part(root, batch.key), lambda stream: table.reset_index(drop=True).to_parquet(stream, index=False))
@@ -202,36 +203,45 @@ def run_batch(batch: Batch, settings: Settings, context: LinkContext, work_dir: 
 
 
 def features_from_parts(links: pd.DataFrame, settings: Settings, keys: list[str], work_dir: str) -> pd.DataFrame:
-    """Read the batches' page and link files and assemble the features table, as ``build_features`` would."""
+    """Read the batches' page and link files and assemble the features table, as ``build_features`` would.
+
+    The link files first (their signals stay in memory, as a scan keeps them),
+    then the page files one at a time, each page's text going to a
+    ``ReadPages`` file: the texts of the whole crawl are never in memory at once.
+    """
     fs, root = _filesystem(work_dir)
-    page_tables, link_tables = [], []
-    for key in keys:
-        try:
-            with fs.open(f"{root}/pages/{key}.parquet", "rb") as stream:
-                page_tables.append(pd.read_parquet(stream))
-            with fs.open(_part(root, key), "rb") as stream:
-                link_tables.append(pd.read_parquet(stream))
-        except (OSError, ValueError) as exc:
-            raise ToxiclinksError(
-                f"{work_dir}: the results of {key} are missing or unreadable ({exc}); "
-                "run again with --refresh, or delete that batch's files"
-            ) from None
-    pages = pd.concat(page_tables, ignore_index=True)
-    statuses = dict(zip(pages["url"], zip(pages["status"], pages["http_status"], strict=True), strict=True))
-    readable = pages[pages["main_text"].notna()].set_index("url")
-    signal_columns = [column for column in readable.columns if column not in PAGE_RECORD]
-    described = {
-        str(url): PageDescription(signals={str(name): value for name, value in signals.items()}, text=text, links={})
-        for (url, signals), text in zip(
-            readable[signal_columns].to_dict(orient="index").items(), readable["main_text"], strict=True
-        )
-    }
-    table = pd.concat(link_tables, ignore_index=True)
     sources = links[schema.SOURCE_URL].to_numpy()
-    positions = table.pop("position").astype("int64").tolist()
-    for position, signals in zip(positions, table.to_dict(orient="records"), strict=True):
-        described[sources[position]].links[position] = {str(name): value for name, value in signals.items()}
-    return features_from_descriptions(links, settings, statuses, described)
+    links_of: defaultdict[str, dict[int, dict[str, object]]] = defaultdict(dict)
+    for key in keys:
+        table = _read_part(fs, _part(root, key), work_dir, key)
+        positions = table.pop("position").astype("int64").tolist()
+        for position, record in zip(positions, table.to_dict(orient="records"), strict=True):
+            links_of[sources[position]][position] = {str(name): value for name, value in record.items()}
+    statuses: dict[str, tuple[str, float | None]] = {}
+    with ReadPages() as described:
+        for key in keys:
+            pages = _read_part(fs, f"{root}/pages/{key}.parquet", work_dir, key)
+            statuses.update(zip(pages["url"], zip(pages["status"], pages["http_status"], strict=True), strict=True))
+            readable = pages[pages["main_text"].notna()]
+            signal_columns = [column for column in readable.columns if column not in PAGE_RECORD]
+            for url, record, text in zip(
+                readable["url"], readable[signal_columns].to_dict(orient="records"), readable["main_text"], strict=True
+            ):
+                signals = {str(name): value for name, value in record.items()}
+                described.add(url, PageDescription(signals=signals, text=text, links=links_of.get(url, {})))
+        return features_from_descriptions(links, settings, statuses, described)
+
+
+def _read_part(fs: Any, path: str, work_dir: str, key: str) -> pd.DataFrame:
+    """One of a batch's Parquet files; a clear error when it is missing or unreadable."""
+    try:
+        with fs.open(path, "rb") as stream:
+            return pd.read_parquet(stream)
+    except (OSError, ValueError) as exc:
+        raise ToxiclinksError(
+            f"{work_dir}: the results of {key} are missing or unreadable ({exc}); "
+            "run again with --refresh, or delete that batch's files"
+        ) from None
 
 
 def write_warc(stream: Any, pages: Iterable[Page]) -> None:

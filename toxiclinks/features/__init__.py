@@ -23,6 +23,7 @@ from toxiclinks.features.language import detect_language
 from toxiclinks.features.link import link_features, target_domain
 from toxiclinks.features.page import page_features
 from toxiclinks.features.profile import profile_features
+from toxiclinks.features.read_pages import PageDescription, ReadPages
 from toxiclinks.features.topic import PAGE_TEXT_CHARS, target_topic, topic_language, topic_similarities
 from toxiclinks.features.url import url_features
 from toxiclinks.page import Page
@@ -131,15 +132,6 @@ def target_urls_of(links: pd.DataFrame) -> list[str]:
     return [url for url in links[schema.TARGET_URL].unique() if url]
 
 
-@dataclass(frozen=True)
-class PageDescription:
-    """What the features need from one read page, small enough to keep for every page of a large export."""
-
-    signals: dict[str, object]  #: page signals (``page_features``, language, author, date)
-    text: str  #: main text: a target page's whole text (its topic), else the part topic similarity reads
-    links: dict[int, dict[str, object]]  #: link and anchor signals of the export's links from this page, by row
-
-
 #: (row position in the export, target URL, anchor) of each link from a page
 LinkRows = list[tuple[int, str, str]]
 
@@ -188,51 +180,42 @@ def build_features(links: pd.DataFrame, pages: Mapping[str, Page], settings: Set
     for page in pages.values():  # the analyser keeps to the export's referring and target pages
         analyser.submit(page)
     statuses = {url: (page.status, page.http_status) for url, page in pages.items()}
-    return features_from_descriptions(links, settings, statuses, analyser.results())
+    with analyser.results() as described:
+        return features_from_descriptions(links, settings, statuses, described)
 
 
 def features_from_descriptions(
     links: pd.DataFrame,
     settings: Settings,
     statuses: Mapping[str, tuple[str, float | None]],
-    described: Mapping[str, PageDescription],
+    described: ReadPages,
 ) -> pd.DataFrame:
     """The features table from each page's fetch status and the descriptions of the pages read."""
     sources = [url for url in links[schema.SOURCE_URL].unique() if url in described]
-    targets = [url for url in target_urls_of(links) if url in described]
-    similarity = page_similarities(
-        links,
-        settings,
-        {url: (described[url].text, str(described[url].signals["language"])) for url in sources},
-        {url: (described[url].text, str(described[url].signals["language"])) for url in targets},
-    )
-    page_signals = {url: {**described[url].signals, "topic_similarity": similarity[url]} for url in sources}
-    link_signals = {position: signals for url in sources for position, signals in described[url].links.items()}
+    similarity = page_similarities(links, settings, described, sources)
+    page_signals = {url: {**described.signals(url), "topic_similarity": similarity[url]} for url in sources}
+    link_signals = {position: signals for url in sources for position, signals in described.links(url).items()}
     return assemble_features(links, statuses, page_signals, link_signals)
 
 
 def page_similarities(
-    links: pd.DataFrame,
-    settings: Settings,
-    sources: Mapping[str, tuple[str, str]],
-    targets: Mapping[str, tuple[str, str]],
+    links: pd.DataFrame, settings: Settings, described: ReadPages, sources: Sequence[str]
 ) -> dict[str, float]:
-    """Topic similarity of each read referring page (main text, language) to the target's topic.
+    """Topic similarity of each read referring page in ``sources`` to the target's topic.
 
-    The topic is the target pages' text (main text, language) when read,
-    else the keywords, the target URLs' words and the brand.
+    The topic is the text of the target pages read, else the keywords, the
+    target URLs' words and the brand. The pages' texts are read from
+    ``described`` a chunk at a time, never all at once.
     """
     target_urls = target_urls_of(links)
+    targets = [url for url in target_urls if url in described]
+    target_texts = [described.text(url) for url in targets]
     site = target_urls[0] if target_urls else settings.site
     brand = list(settings.brand) or ([brand_of(site)] if site else [])
-    topic = target_topic([text for text, _ in targets.values()], settings.keywords, target_urls, brand)
-    topic_lang = topic_language([text for text, _ in targets.values()], [language for _, language in targets.values()])
-    return topic_similarities(
-        {url: text for url, (text, _) in sources.items()},
-        {url: language for url, (_, language) in sources.items()},
-        topic,
-        topic_lang,
-    )
+    topic = target_topic(target_texts, settings.keywords, target_urls, brand)
+    topic_lang = topic_language(target_texts, [str(described.signals(url)["language"]) for url in targets])
+    languages = {url: str(described.signals(url)["language"]) for url in sources}
+    return topic_similarities(described.texts(), languages, topic, topic_lang, urls=sources)
 
 
 def assemble_features(
@@ -306,7 +289,7 @@ class PageAnalyser:
         # Pages waiting for a worker hold their HTML: past this many, ``submit`` waits (and so does the crawl).
         self._max_pending = PENDING_PER_WORKER * effective_n_jobs(jobs)
         self._pending: dict[str, Future[PageDescription]] = {}
-        self._done: dict[str, PageDescription] = {}
+        self._done = ReadPages()
 
     def submit(self, page: Page) -> None:
         """Start describing ``page`` if it is readable and wanted (a referring or target page of the export)."""
@@ -315,7 +298,7 @@ class PageAnalyser:
             return
         job = (page.final_url or url, page.html or "", url in self._targets, self._rows.get(url, []), self._context)
         if self._executor is None:
-            self._done[url] = describe_page(*job)
+            self._done.add(url, describe_page(*job))
         else:
             self._pending[url] = self._executor.submit(describe_page, *job)
             if len(self._pending) >= self._max_pending:
@@ -338,8 +321,8 @@ class PageAnalyser:
         """Pages submitted and not yet collected (each holds its HTML until then)."""
         return len(self._pending)
 
-    def results(self) -> dict[str, PageDescription]:
-        """Every submitted readable page's description, keyed by the URL asked for."""
+    def results(self) -> ReadPages:
+        """Every submitted readable page's description, keyed by the URL asked for (close it when done)."""
         wait(self._pending.values())
         self._collect()
         return self._done
@@ -347,7 +330,7 @@ class PageAnalyser:
     def _collect(self) -> None:
         """Keep the descriptions of finished pages; their futures, and the HTML they hold, go."""
         for url in [url for url, future in self._pending.items() if future.done()]:
-            self._done[url] = self._pending.pop(url).result()
+            self._done.add(url, self._pending.pop(url).result())
 
 
 def _analyse(url: str, html: str, described_domains: Collection[str]) -> tuple[ParsedPage, dict[str, object]]:

@@ -56,9 +56,11 @@ def topic_similarities(
     page_languages: Mapping[str, str],
     topic: str,
     topic_language: str = "",
+    urls: Sequence[str] | None = None,
 ) -> dict[str, float]:
     """Cosine similarity of each page's main text to the topic; NaN where it cannot be judged.
 
+    The pages judged are ``urls``, every page of ``page_texts`` by default.
     Not judged: no topic, a page without text, or a page in another language
     than the target (when both are known).
 
@@ -67,37 +69,46 @@ def topic_similarities(
     hashed into ``HASHED_FEATURES`` columns instead of a vocabulary, in two
     passes over ``SIMILARITY_CHUNK`` pages at a time: the first counts in how
     many pages each 4-gram occurs, the second weighs and compares (so each text
-    is hashed twice). Memory is bounded by the chunk, not the number of pages,
-    where a vocabulary and a matrix of every page grow with the export.
+    is read and hashed twice). Memory is bounded by the chunk, not the number
+    of pages, where a vocabulary and a matrix of every page grow with the
+    export; ``page_texts`` may read each text from disk when asked.
 
     >>> sims = topic_similarities({"a": "electric kettles for green tea", "b": "casino bonus slots"},
     ...                           {"a": "", "b": ""}, "electric kettle tea temperature")
     >>> sims["a"] > 0.3 > sims["b"]
     True
     """
-    urls = [url for url, text in page_texts.items() if text.strip()]
-    result = {url: float("nan") for url in page_texts}
+    urls = list(page_texts if urls is None else urls)
+    result = dict.fromkeys(urls, float("nan"))
     if not topic.strip() or not urls:
         return result
     chunks = [urls[start : start + SIMILARITY_CHUNK] for start in range(0, len(urls), SIMILARITY_CHUNK)]
 
-    def counts(chunk: list[str]) -> sparse.csr_matrix:
-        matrix = _HASHER.transform([page_texts[url][:PAGE_TEXT_CHARS] for url in chunk])
+    def counts(chunk: list[str]) -> tuple[sparse.csr_matrix, list[bool]]:
+        """The chunk's 4-gram counts, and which of its pages have any text."""
+        texts = [page_texts[url] for url in chunk]
+        matrix = _HASHER.transform([text[:PAGE_TEXT_CHARS] for text in texts])
         matrix.sum_duplicates()
-        return matrix
+        return matrix, [bool(text.strip()) for text in texts]
 
     topic_counts = _HASHER.transform([topic])
     topic_counts.sum_duplicates()
     documents = np.bincount(topic_counts.indices, minlength=HASHED_FEATURES)
+    pages_with_text = 0
     for chunk in chunks:
-        documents += np.bincount(counts(chunk).indices, minlength=HASHED_FEATURES)
-    idf = np.log((1 + len(urls) + 1) / (1 + documents)) + 1.0
+        matrix, has_text = counts(chunk)
+        documents += np.bincount(matrix.indices, minlength=HASHED_FEATURES)  # a blank text has no 4-grams
+        pages_with_text += sum(has_text)
+    if not pages_with_text:
+        return result
+    idf = np.log((1 + pages_with_text + 1) / (1 + documents)) + 1.0
     topic_vector = _weighted(topic_counts, idf)
     for chunk in chunks:
-        similarities = (_weighted(counts(chunk), idf) @ topic_vector.T).toarray().ravel()
-        for url, similarity in zip(chunk, similarities, strict=True):
+        matrix, has_text = counts(chunk)
+        similarities = (_weighted(matrix, idf) @ topic_vector.T).toarray().ravel()
+        for url, similarity, judged in zip(chunk, similarities, has_text, strict=True):
             language = page_languages.get(url, "")
-            if topic_language and language and language != topic_language:
+            if not judged or (topic_language and language and language != topic_language):
                 continue
             result[url] = float(np.clip(similarity, 0.0, 1.0))
     return result
