@@ -245,10 +245,10 @@ def assemble_features(
     for name in dict.fromkeys(name for signals in page_rows for name in signals):
         values = np.array([signals.get(name, np.nan) for signals in page_rows], dtype=object)[codes]
         columns[name] = np.where(read, values, np.nan)
-    described = [position for position in link_signals if read[position]]
-    for name in dict.fromkeys(name for position in described for name in link_signals[position]):
+    on_read_pages = [position for position in link_signals if read[position]]
+    for name in dict.fromkeys(name for position in on_read_pages for name in link_signals[position]):
         values = np.full(len(links), np.nan, dtype=object)
-        values[described] = [link_signals[position].get(name, np.nan) for position in described]
+        values[on_read_pages] = [link_signals[position].get(name, np.nan) for position in on_read_pages]
         columns[name] = values
     for flag, export_column in (
         ("link_nofollow", schema.EXPORT_NOFOLLOW),
