@@ -117,6 +117,7 @@ def features_of(links: pd.DataFrame, settings: Settings, progress: bool = False,
     # Pages are described in worker processes while the rest are still being fetched; only records stay here.
     pages = get_pages(pd.Series(urls, dtype=object), settings, progress, keep_html=False, on_page=analyser.submit)
     statuses = {url: (page.status, page.http_status) for url, page in pages.items()}
+    del pages  # the records (about 250 bytes a page) are not needed past their statuses
     with analyser.results() as described:
         return features_from_descriptions(links, settings, statuses, described)
 
