@@ -1,3 +1,5 @@
+import os
+
 import pandas as pd
 import pytest
 
@@ -116,3 +118,25 @@ def test_read_pages_keep_the_texts_in_a_file_and_give_each_description_back():
             assert read.links(urls[n]) == {n: {"link_found": True}}
     with pytest.raises(ValueError):  # closed: the file is gone
         read.text(urls[0])
+
+
+def test_read_pages_that_cannot_write_their_file_say_so_in_one_line(tmp_path, monkeypatch):
+    import tempfile
+
+    from toxiclinks.errors import ToxiclinksError
+    from toxiclinks.features import PageDescription, ReadPages
+
+    page = PageDescription(signals={"language": "en"}, text="tea " * 10_000, links={})
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))  # TMPDIR names a folder that is not there
+    with pytest.raises(ToxiclinksError, match=r"in .*gone .*set TMPDIR to another folder"):
+        ReadPages()
+    monkeypatch.undo()
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here to stand for a full disk")
+    # a file where every write fails with ENOSPC, as on a full disk
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: open("/dev/full", "w+b"))
+    read = ReadPages()
+    with pytest.raises(ToxiclinksError, match=r"No space left on device.*free space there"):
+        read.add("https://blog.example/", page)
+        read.text("https://blog.example/")  # a write still buffered fails when the file is read
+    read.close()

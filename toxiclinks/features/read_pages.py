@@ -12,10 +12,13 @@ back took 3.8 KB, each with its own copy of every name).
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+
+from toxiclinks.errors import ToxiclinksError
 
 #: zlib's fastest level: the texts shrink to about half (0.07 ms a page), more would cost the crawl time
 _COMPRESSION = 1
@@ -36,7 +39,8 @@ class ReadPages(Mapping[str, PageDescription]):
     ``read[url]`` gives the whole description back; ``signals``, ``links`` and
     ``text`` give one part without reading the others. ``close`` (or the end of
     a ``with`` block) deletes the file; so does the operating system if the
-    process dies, since the file has no name.
+    process dies, since the file has no name. A folder that cannot take the
+    file (missing, read-only, full) is a ``ToxiclinksError`` naming it.
     """
 
     def __init__(self) -> None:
@@ -44,14 +48,16 @@ class ReadPages(Mapping[str, PageDescription]):
         self._links: dict[str, tuple[tuple[int, _Values], ...]] = {}
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}  # each tuple of names once
         self._places: dict[str, tuple[int, int]] = {}  # where each text is in the file: offset, length
-        self._file = tempfile.TemporaryFile(prefix="toxiclinks-texts-")
+        with _disk_errors():
+            self._file = tempfile.TemporaryFile(prefix="toxiclinks-texts-")
         self._end = 0
 
     def add(self, url: str, description: PageDescription) -> None:
         """Keep ``description`` as the description of ``url``."""
         data = zlib.compress(description.text.encode("utf-8"), _COMPRESSION)
-        self._file.seek(self._end)
-        self._file.write(data)
+        with _disk_errors():
+            self._file.seek(self._end)
+            self._file.write(data)
         self._places[url] = (self._end, len(data))
         self._end += len(data)
         self._signals[url] = self._values(description.signals)
@@ -60,8 +66,10 @@ class ReadPages(Mapping[str, PageDescription]):
     def text(self, url: str) -> str:
         """The main text of ``url``, read back from the file."""
         offset, length = self._places[url]
-        self._file.seek(offset)
-        return zlib.decompress(self._file.read(length)).decode("utf-8")
+        with _disk_errors():
+            self._file.seek(offset)  # flushes what is buffered: a full disk may show here
+            data = self._file.read(length)
+        return zlib.decompress(data).decode("utf-8")
 
     def signals(self, url: str) -> dict[str, object]:
         """The page signals of ``url``."""
@@ -77,7 +85,8 @@ class ReadPages(Mapping[str, PageDescription]):
 
     def close(self) -> None:
         """Delete the texts' file; the descriptions can no longer be read whole."""
-        self._file.close()
+        with contextlib.suppress(OSError):  # what a full disk kept in the buffer goes with the file
+            self._file.close()
 
     def __enter__(self) -> ReadPages:
         return self
@@ -100,6 +109,19 @@ class ReadPages(Mapping[str, PageDescription]):
     def _values(self, signals: dict[str, object]) -> _Values:
         names = tuple(signals)
         return self._names.setdefault(names, names), tuple(signals.values())
+
+
+@contextlib.contextmanager
+def _disk_errors() -> Iterator[None]:
+    """A failing temporary file as a one-line error that names the folder and the way out."""
+    try:
+        yield
+    except OSError as exc:
+        folder = tempfile.tempdir or "the temporary folder"  # set once Python found one
+        raise ToxiclinksError(
+            f"cannot keep the pages' texts in a temporary file in {folder} ({exc.strerror or exc}); "
+            "free space there, or set TMPDIR to another folder"
+        ) from None
 
 
 #: signals as (names, values): the names shared by every page described by the same code
