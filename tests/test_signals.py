@@ -89,12 +89,14 @@ def test_topic_similarity_is_tfidf_cosine_whatever_the_chunk_size(monkeypatch):
     matrix = vectorizer.fit_transform([topic, *(text for text in texts.values() if text.strip())])
     read = [url for url, text in texts.items() if text.strip()]
     expected = dict(zip(read, (matrix[1:] @ matrix[0].T).toarray().ravel(), strict=True))
-    for chunk in (1, 2, 500):
+    for chunk, jobs in ((1, 1), (2, 1), (500, 1), (2, 2)):  # 2 jobs: the chunks hashed in worker processes
         monkeypatch.setattr(topic_module, "SIMILARITY_CHUNK", chunk)
-        sims = topic_similarities(texts, {}, topic)
+        sims = topic_similarities(texts, {}, topic, jobs=jobs)
         assert math.isnan(sims["empty"])
         for url, value in expected.items():
             assert sims[url] == pytest.approx(value, abs=1e-9), (chunk, url)
+        if chunk == 2:  # the same numbers, to the last bit, in this process or in workers
+            assert repr(sims) == repr(topic_similarities(texts, {}, topic, jobs=1))
 
 
 def test_topic_similarity_judges_only_the_urls_given_and_reads_each_text_twice():

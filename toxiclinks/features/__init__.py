@@ -216,7 +216,7 @@ def page_similarities(
     topic = target_topic(target_texts, settings.keywords, target_urls, brand)
     topic_lang = topic_language(target_texts, [str(described.signals(url)["language"]) for url in targets])
     languages = {url: str(described.signals(url)["language"]) for url in sources}
-    return topic_similarities(described.texts(), languages, topic, topic_lang, urls=sources)
+    return topic_similarities(described.texts(), languages, topic, topic_lang, urls=sources, jobs=settings.jobs)
 
 
 def assemble_features(

@@ -11,10 +11,12 @@ compared (missing, not "off topic"): different words are not a different topic.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
@@ -57,6 +59,7 @@ def topic_similarities(
     topic: str,
     topic_language: str = "",
     urls: Sequence[str] | None = None,
+    jobs: int = 1,
 ) -> dict[str, float]:
     """Cosine similarity of each page's main text to the topic; NaN where it cannot be judged.
 
@@ -71,7 +74,9 @@ def topic_similarities(
     many pages each 4-gram occurs, the second weighs and compares (so each text
     is read and hashed twice). Memory is bounded by the chunk, not the number
     of pages, where a vocabulary and a matrix of every page grow with the
-    export; ``page_texts`` may read each text from disk when asked.
+    export; ``page_texts`` may read each text from disk when asked. With
+    ``jobs`` other than 1, the chunks are hashed in joblib's worker processes
+    (the same numbers).
 
     >>> sims = topic_similarities({"a": "electric kettles for green tea", "b": "casino bonus slots"},
     ...                           {"a": "", "b": ""}, "electric kettle tea temperature")
@@ -83,35 +88,52 @@ def topic_similarities(
     if not topic.strip() or not urls:
         return result
     chunks = [urls[start : start + SIMILARITY_CHUNK] for start in range(0, len(urls), SIMILARITY_CHUNK)]
-
-    def counts(chunk: list[str]) -> tuple[sparse.csr_matrix, list[bool]]:
-        """The chunk's 4-gram counts, and which of its pages have any text."""
-        texts = [page_texts[url] for url in chunk]
-        matrix = _HASHER.transform([text[:PAGE_TEXT_CHARS] for text in texts])
-        matrix.sum_duplicates()
-        return matrix, [bool(text.strip()) for text in texts]
-
-    topic_counts = _HASHER.transform([topic])
-    topic_counts.sum_duplicates()
+    run = _runner(jobs if len(chunks) > 1 else 1)
+    topic_counts = _counts([topic])
     documents = np.bincount(topic_counts.indices, minlength=HASHED_FEATURES)
     pages_with_text = 0
-    for chunk in chunks:
-        matrix, has_text = counts(chunk)
-        documents += np.bincount(matrix.indices, minlength=HASHED_FEATURES)  # a blank text has no 4-grams
-        pages_with_text += sum(has_text)
+    for grams, with_text in run(delayed(_grams_of)([page_texts[url] for url in chunk]) for chunk in chunks):
+        documents += np.bincount(grams, minlength=HASHED_FEATURES)
+        pages_with_text += with_text
     if not pages_with_text:
         return result
     idf = np.log((1 + pages_with_text + 1) / (1 + documents)) + 1.0
     topic_vector = _weighted(topic_counts, idf)
-    for chunk in chunks:
-        matrix, has_text = counts(chunk)
-        similarities = (_weighted(matrix, idf) @ topic_vector.T).toarray().ravel()
-        for url, similarity, judged in zip(chunk, similarities, has_text, strict=True):
+    compared = run(delayed(_similarities)([page_texts[url] for url in chunk], idf, topic_vector) for chunk in chunks)
+    for chunk, similarities in zip(chunks, compared, strict=True):
+        for url, similarity in zip(chunk, similarities, strict=True):
             language = page_languages.get(url, "")
-            if not judged or (topic_language and language and language != topic_language):
-                continue
+            if similarity != similarity or (topic_language and language and language != topic_language):
+                continue  # NaN: a page without text
             result[url] = float(np.clip(similarity, 0.0, 1.0))
     return result
+
+
+def _runner(jobs: int) -> Callable[[Iterable[Any]], Iterable[Any]]:
+    """Run delayed calls in order: here, or in joblib's worker processes."""
+    if jobs == 1:
+        return lambda calls: (call(*args, **kwargs) for call, args, kwargs in calls)
+    return Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
+
+
+def _counts(texts: list[str]) -> sparse.csr_matrix:
+    """Each text's 4-gram counts (its first ``PAGE_TEXT_CHARS`` characters)."""
+    matrix = _HASHER.transform([text[:PAGE_TEXT_CHARS] for text in texts])
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _grams_of(texts: list[str]) -> tuple[np.ndarray, int]:
+    """The first pass over a chunk: the 4-gram columns of each text (one entry per text a column occurs in),
+    and how many texts are not blank (a blank text has no 4-gram)."""
+    return _counts(texts).indices, sum(bool(text.strip()) for text in texts)
+
+
+def _similarities(texts: list[str], idf: np.ndarray, topic_vector: sparse.csr_matrix) -> np.ndarray:
+    """The second pass over a chunk: each text's cosine to the topic; NaN for a blank text."""
+    similarities = (_weighted(_counts(texts), idf) @ topic_vector.T).toarray().ravel()
+    similarities[[not text.strip() for text in texts]] = np.nan
+    return similarities
 
 
 #: columns the 4-grams are hashed into: few enough to count in 32 MB, many enough that
