@@ -158,7 +158,33 @@ def test_duplicates_and_unusable_rows_are_counted_the_same_across_worker_batches
     ]
 
 
-@pytest.mark.filterwarnings("ignore:.*tasks have been successfully executed:UserWarning")  # joblib, on the abort
+def test_worker_batches_are_taken_from_the_reader_only_as_fast_as_their_results_are_used():
+    # joblib's Parallel sends a new batch whenever a worker is free, so a slow consumer (a slow disk for the
+    # scores) let results pile up in memory; here the reader is never more than jobs + 1 batches ahead
+    import operator
+    import time
+
+    from toxiclinks.pipeline import in_order_in_workers
+
+    taken = []
+
+    def calls():
+        for number in range(12):
+            taken.append(number)
+            yield operator.mul, (number, number)
+
+    results = []
+    for result in in_order_in_workers(calls(), jobs=2):
+        time.sleep(0.05)  # the workers are done long before this consumer
+        assert len(taken) - len(results) <= 3
+        results.append(result)
+    assert results == [number * number for number in range(12)]
+    failing = in_order_in_workers(iter([(operator.truediv, (1, 1)), (operator.truediv, (1, 0))]), jobs=2)
+    assert next(failing) == 1.0
+    with pytest.raises(ZeroDivisionError):
+        next(failing)
+
+
 def test_a_failing_chunk_leaves_no_output_file(tmp_path):
     from toxiclinks.errors import ToxiclinksError
     from toxiclinks.pipeline import triage_chunks, write_outputs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import itertools
@@ -9,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
+from joblib.executor import get_memmapping_executor
 
 from toxiclinks import schema
 from toxiclinks.cache import PageCache, default_cache_path
@@ -215,15 +218,12 @@ def triage_chunks(
     head = list(itertools.islice(batches, 2))
     # Batches of rows are mapped to links and scored in worker processes while this one reads the next, counts
     # duplicates in order and writes the last; a single batch is not worth starting them.
-    jobs = 1 if settings.jobs == 1 or len(head) < 2 else settings.jobs
+    jobs = 1 if settings.jobs == 1 or len(head) < 2 else joblib.effective_n_jobs(settings.jobs)
     tasks = (
-        joblib.delayed(_triage_batch)(batch, first, reader.format, reader.header, model, settings)
+        (_triage_batch, (batch, first, reader.format, reader.header, model, settings))
         for batch, first in itertools.chain(head, batches)
     )
-    if jobs == 1:
-        results: Iterable[_TriagedBatch] = (call(*args) for call, args, _ in tasks)
-    else:
-        results = joblib.Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="n_jobs")(tasks)
+    results = (call(*args) for call, args in tasks) if jobs == 1 else in_order_in_workers(tasks, jobs)
     for features, scores, hashes, unusable, rows_read in results:
         new = reader.admit(hashes, unusable, rows_read)
         if not new.all():
@@ -233,6 +233,28 @@ def triage_chunks(
             links.attrs["export"] = reader.info
             yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
     reader.finish()
+
+
+def in_order_in_workers(calls: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]], jobs: int) -> Iterator[Any]:
+    """The results of ``(function, arguments)`` calls made in ``jobs`` worker processes, in the calls' order.
+
+    The next call is taken from ``calls`` (and sent) only when a result has
+    been taken, so at most ``jobs + 1`` calls are under way and no result waits
+    long: joblib's ``Parallel`` sends the next call whenever a worker is done,
+    and its results pile up in memory when the consumer is the slower side.
+    """
+    executor = get_memmapping_executor(jobs)  # joblib's reusable pool, as for the pages
+    under_way: collections.deque[Future[Any]] = collections.deque()
+    try:
+        for function, arguments in calls:
+            under_way.append(executor.submit(function, *arguments))
+            if len(under_way) > jobs:
+                yield under_way.popleft().result()
+        while under_way:
+            yield under_way.popleft().result()
+    finally:
+        for future in under_way:  # the consumer stopped early, or a call failed
+            future.cancel()
 
 
 #: what a worker sends back for one batch: features, scores, link hashes, rows left out as unusable, rows read
