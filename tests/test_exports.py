@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from toxiclinks import schema
@@ -158,3 +159,21 @@ def test_no_space_str_strip_knows_lies_past_the_last_one_the_reader_looks_at():
 
     assert not any(chr(code).isspace() for code in range(_LAST_SPACE + 1, sys.maxunicode + 1))
     assert chr(_LAST_SPACE).isspace()
+
+
+def test_seen_hashes_answer_as_a_python_set_over_many_chunks():
+    # the hashes of earlier chunks are kept in sorted runs merged like a binary counter; lookups must agree
+    # with a plain set whatever the chunk sizes (runs of every length, merges of unequal runs)
+    from toxiclinks.exports import SeenHashes
+
+    rng = np.random.default_rng(3)
+    seen, reference = SeenHashes(), set()
+    for size in rng.integers(0, 400, size=60):
+        hashes = rng.integers(0, 3000, size=size, dtype=np.uint64)  # many repeats, within and across chunks
+        assert seen.contains(hashes).tolist() == [value in reference for value in hashes.tolist()]
+        new = np.unique(hashes[~seen.contains(hashes)])
+        seen.add(new)
+        reference.update(new.tolist())
+        assert len(seen) == len(reference)
+    assert len(seen._runs) <= int(np.log2(len(reference))) + 1
+    assert seen.contains(np.array([2**64 - 1], dtype=np.uint64)).tolist() == [False]  # past the last run's end

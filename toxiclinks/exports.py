@@ -406,7 +406,7 @@ class ExportReader:
         The sequential half of ``chunks``: ``links_table`` turns a batch into
         links in any process; ``admit`` then counts it here, in order.
         """
-        self._seen: set[int] = set()
+        self._seen = SeenHashes()
         self._kept, self._skipped, self._duplicates = 0, 0, 0
         self._skipped_rows: list[int] = []
         self.info.update(rows=0, skipped=0, duplicates=0)
@@ -579,12 +579,49 @@ def link_hashes(table: pd.DataFrame) -> np.ndarray:
     return pd.util.hash_pandas_object(table[[S.SOURCE_URL, S.TARGET_URL, S.ANCHOR]], index=False).to_numpy()
 
 
-def _new_links(hashes: np.ndarray, seen: set[int]) -> np.ndarray:
+def _new_links(hashes: np.ndarray, seen: SeenHashes) -> np.ndarray:
     """Which links are not exact duplicates, also of earlier chunks (``seen``: the hashes kept so far)."""
     duplicated = pd.Series(hashes).duplicated().to_numpy(copy=True)
-    duplicated |= np.fromiter((value in seen for value in hashes.tolist()), dtype=bool, count=len(hashes))
-    seen.update(hashes[~duplicated].tolist())
+    duplicated |= seen.contains(hashes)
+    seen.add(hashes[~duplicated])
     return ~duplicated
+
+
+class SeenHashes:
+    """A growing set of 64-bit hashes in sorted NumPy runs: 8 bytes a hash (a Python set of ints takes about 70).
+
+    A new run swallows the last one while that is less than twice as long,
+    so each run is at least twice as long as the next: at most log2(n) + 1
+    runs, a lookup is a binary search in each, and merging costs O(n log n)
+    in all (with chunks of equal size, runs merge as a binary counter carries).
+
+    >>> seen = SeenHashes()
+    >>> seen.add(np.array([7, 3], dtype=np.uint64)); seen.add(np.array([5], dtype=np.uint64))
+    >>> seen.contains(np.array([3, 4, 5, 7], dtype=np.uint64)).tolist(), len(seen)
+    ([True, False, True, True], 3)
+    """
+
+    def __init__(self) -> None:
+        self._runs: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return sum(len(run) for run in self._runs)
+
+    def contains(self, hashes: np.ndarray) -> np.ndarray:
+        """Which of ``hashes`` were added before."""
+        found = np.zeros(len(hashes), dtype=bool)
+        for run in self._runs:
+            at = np.minimum(np.searchsorted(run, hashes), len(run) - 1)
+            found |= run[at] == hashes
+        return found
+
+    def add(self, hashes: np.ndarray) -> None:
+        """Add hashes that are not in the set yet (``contains`` is False for each, and they are distinct)."""
+        run = np.sort(hashes.astype(np.uint64, copy=False))
+        while self._runs and len(self._runs[-1]) < 2 * len(run):
+            run = np.sort(np.concatenate([self._runs.pop(), run]), kind="stable")  # two sorted halves: linear
+        if len(run):
+            self._runs.append(run)
 
 
 class _Batch:
