@@ -103,6 +103,48 @@ def test_a_large_report_shows_the_highest_links_and_counts_every_one(monkeypatch
     assert summary.bins == [1] * 10
 
 
+def test_the_highest_links_kept_chunk_by_chunk_are_those_of_one_sort_ties_and_unscored_included(monkeypatch):
+    # once a table is full, only rows above its last one are let in: a tie must lose to the earlier row and
+    # an unscored row (NaN) must come last, exactly as one stable sort of the whole export would have it
+    import numpy as np
+
+    from toxiclinks import report
+
+    monkeypatch.setattr(report, "TABLE_ROWS", 4)
+    rng = np.random.default_rng(5)
+    probability = rng.integers(0, 6, size=120) / 5  # six values: ties everywhere
+    probability[rng.random(120) < 0.2] = np.nan
+    scores = pd.DataFrame(
+        {
+            schema.SOURCE_URL: [f"http://site{n % 9}.example/{n}" for n in range(120)],
+            schema.TARGET_URL: "",
+            schema.ANCHOR: "x",
+            schema.PROBABILITY: probability,
+            schema.LABEL: np.where(probability >= 0.6, "artificial", np.where(np.isnan(probability), "", "natural")),
+            schema.REASONS: "",
+            schema.FETCH_STATUS: "ok",
+            schema.DISAVOW: False,
+            schema.DECISION: "kept",
+        }
+    )
+    whole = report.ReportSummary(0.6)
+    whole.add(scores)
+    for size in (1, 7, 50):
+        chunked = report.ReportSummary(0.6)
+        for start in range(0, len(scores), size):
+            chunked.add(scores.iloc[start : start + size])
+        expected = scores.sort_values(schema.PROBABILITY, ascending=False, na_position="last", kind="stable")
+        assert chunked.top.index.tolist() == expected.index[:4].tolist()
+        assert chunked.top_artificial.index.tolist() == whole.top_artificial.index.tolist()
+        assert report.render_report(chunked, DisavowPlan(), "x.csv") == report.render_report(
+            whole, DisavowPlan(), "x.csv"
+        )
+    sparse = report.ReportSummary(0.6)  # a full table ending in unscored rows: any scored row gets in
+    sparse.add(scores.iloc[:4].assign(**{schema.PROBABILITY: [np.nan, 0.2, np.nan, np.nan], schema.LABEL: ""}))
+    sparse.add(scores.iloc[4:7].assign(**{schema.PROBABILITY: [np.nan, 0.1, 0.9], schema.LABEL: ""}))
+    assert sparse.top.index.tolist() == [6, 1, 5, 0]
+
+
 def test_sites_from_the_features_are_the_sites_of_the_urls():
     # the report groups artificial links by site, taken from the features' registered domain (the host on a
     # shared platform): the same as site_of on every URL

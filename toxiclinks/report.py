@@ -113,12 +113,12 @@ class ReportSummary:
                 entry[0] += count
                 entry[1] = max(entry[1], top)
                 entry[2] += int(disavow)
-            self.top_artificial = _highest([self.top_artificial, artificial.assign(_site=sites)])
+            self.top_artificial = _highest(self.top_artificial, artificial.assign(_site=sites))
         unread = scores[scores[schema.LABEL] == schema.LABEL_UNKNOWN]
         self.unread_reasons.update(unread[schema.FETCH_STATUS].tolist())
         if len(self.unread) < TABLE_ROWS and len(unread):
             self.unread = pd.concat([self.unread, unread]).head(TABLE_ROWS)
-        self.top = _highest([self.top, scores])
+        self.top = _highest(self.top, scores)
 
 
 def _sites(links: pd.DataFrame, features: pd.DataFrame | None) -> pd.Series:
@@ -139,9 +139,14 @@ def _count_into(counter: Counter[str], values: pd.Series) -> None:
         counter[value] += count
 
 
-def _highest(tables: list[pd.DataFrame]) -> pd.DataFrame:
-    """The ``TABLE_ROWS`` rows with the highest probability (unscored last, ties in export order)."""
-    joined = pd.concat([table for table in tables if len(table)])
+def _highest(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The ``TABLE_ROWS`` rows with the highest probability of the rows ``kept`` so far and ``new`` ones (which
+    come after them in the export): unscored last, ties in export order."""
+    if len(kept) == TABLE_ROWS:  # only a new row above the last one kept can get in (a tie loses to it)
+        last = kept[schema.PROBABILITY].iloc[-1]
+        probability = new[schema.PROBABILITY]
+        new = new[probability.notna() if pd.isna(last) else probability > last]
+    joined = pd.concat([table for table in (kept, new) if len(table)])
     return joined.sort_values(schema.PROBABILITY, ascending=False, na_position="last", kind="stable").head(TABLE_ROWS)
 
 
@@ -294,17 +299,10 @@ def _by_site(summary: ReportSummary) -> str:
     if not summary.sites:
         return '<p class="muted">No link was labelled artificial.</p>'
     blocks = []
-    rows_by_site = summary.top_artificial.groupby("_site", sort=False) if len(summary.top_artificial) else []
-    listed = dict(list(rows_by_site))
+    rows_by_site = _rows_by_site(summary.top_artificial)
     ranked = sorted(summary.sites.items(), key=lambda item: -item[1][1])
     for site, (count, highest, disavowed) in ranked[:SITE_ROWS]:
-        group = listed.get(site, summary.top_artificial.head(0))
-        rows = "".join(
-            f'<tr><td class="url">{esc(str(r[schema.SOURCE_URL]))}</td><td>{esc(str(r[schema.ANCHOR]))}</td>'
-            f'<td class="num">{r[schema.PROBABILITY]:.2f}</td><td>{esc(str(r[schema.REASONS]))}</td>'
-            f"<td>{esc(str(r[schema.DECISION]))}</td></tr>"
-            for _, r in group.iterrows()
-        )
+        rows = "".join(rows_by_site.get(site, ()))
         count, disavowed = int(count), int(disavowed)
         blocks.append(
             f"<details><summary>{esc(str(site))} · {count} artificial link{'s' * (count > 1)}, "
@@ -315,6 +313,23 @@ def _by_site(summary: ReportSummary) -> str:
     if len(ranked) > SITE_ROWS:
         blocks.append(f'<p class="muted">…and {len(ranked) - SITE_ROWS:,} more sites: see the scores file.</p>')
     return "".join(blocks)
+
+
+def _rows_by_site(top_artificial: pd.DataFrame) -> dict[str, list[str]]:
+    """The table rows of the listed artificial links, by site, in the table's order (one pass over it)."""
+    esc = html.escape
+    rows: dict[str, list[str]] = {}
+    if not len(top_artificial):
+        return rows
+    columns = ("_site", schema.SOURCE_URL, schema.ANCHOR, schema.PROBABILITY, schema.REASONS, schema.DECISION)
+    for site, url, anchor, probability, reasons, decision in zip(
+        *(top_artificial[column].tolist() for column in columns), strict=True
+    ):
+        rows.setdefault(site, []).append(
+            f'<tr><td class="url">{esc(str(url))}</td><td>{esc(str(anchor))}</td>'
+            f'<td class="num">{probability:.2f}</td><td>{esc(str(reasons))}</td><td>{esc(str(decision))}</td></tr>'
+        )
+    return rows
 
 
 def _links_table(scores: pd.DataFrame) -> str:
