@@ -48,6 +48,49 @@ def test_triage_ranks_a_spam_style_domain_above_an_editorial_one():
     assert any("spam" in reason for reason in reasons[0])
 
 
+def test_each_links_reasons_are_its_strongest_signals_that_say_something_as_a_plain_loop_finds_them():
+    # the reasons are ranked for every link at once (argsort, sort of places, distinct lists of words hashed);
+    # a loop over each link's signals, strongest first, must give the same words
+    import random
+
+    from toxiclinks.triage import CONTRIBUTION_GROUPS, score_triage
+
+    rng = random.Random(8)
+    hosts = ["free-seo-backlinks-4u.xyz", "www.theguardian.com", "blog.example.org", "casino-bonus.top", "10.0.0.7"]
+    paths = ["/links.html", "/page/3", "/", "/2026/jan/story", "/partners?p=2"]
+    anchors = ["buy cheap viagra online", "this study", "https://shop.example/", "click here", "", "Shop"]
+    links = pd.DataFrame(
+        {
+            "source_url": [f"http://{rng.choice(hosts)}{rng.choice(paths)}" for _ in range(400)],
+            "target_url": "https://shop.example/",
+            "anchor": [rng.choice(anchors) for _ in range(400)],
+        }
+    )
+    model = load_triage_model()
+    features = triage_features(links)
+    contributions = model.contributions(features).to_numpy()
+    probability = model.predict_proba(features)
+    codes, words = model._reason_codes(features, probability >= model.threshold)
+    expected = []
+    for link in range(len(links)):
+        sign = 1.0 if probability[link] >= model.threshold else -1.0
+        ranked = sorted(range(len(CONTRIBUTION_GROUPS)), key=lambda group: -sign * contributions[link, group])
+        said = [words[codes[g, link]] for g in ranked if sign * contributions[link, g] > 0.05 and codes[g, link]]
+        expected.append("triage, no page read: " + ("; ".join(said[:3]) or "no strong signal"))
+    assert score_triage(links, features, model)["reasons"].tolist() == expected
+    assert len(set(expected)) > 10  # many different lists of reasons, some shorter than three
+
+
+def test_distinct_rows_of_codes_are_those_numpy_finds_hashed_or_not():
+    from toxiclinks.triage import _distinct_rows
+
+    codes = np.random.default_rng(1).integers(0, 7, (2000, 3))
+    for base in (7, 2**40):  # packed in 63 bits, and too wide for that
+        which, distinct = _distinct_rows(codes, base)
+        assert (distinct[which] == codes).all()
+        assert len(distinct) == len(np.unique(codes, axis=0))
+
+
 def test_triage_of_the_example_is_fast_and_complete(tmp_path):
     result = CliRunner().invoke(
         main,

@@ -175,14 +175,16 @@ class TriageModel:
 
     def explain(self, features: pd.DataFrame, top: int = 3) -> list[list[str]]:
         """The signals that pushed each link most, in plain words (exact logistic contributions)."""
-        return [[text for text in row if text] for row in self.scored(features, top)[1].tolist()]
+        _, reasons, words = self.scored(features, top)
+        return [[words[code] for code in row if code] for row in reasons.tolist()]
 
-    def scored(self, features: pd.DataFrame, top: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    def scored(self, features: pd.DataFrame, top: int = 3) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Probabilities and reasons in one pass over the contributions.
 
-        The reasons are a (link, ``top``) array of words, strongest first, ""
-        where a link has fewer: the signals that pushed the link towards its
-        label by more than 0.05 of the logit and have something to say.
+        The reasons are a (link, ``top``) array of codes into the list of words
+        returned with it, strongest first, 0 (the word "") where a link has
+        fewer: the signals that pushed the link towards its label by more than
+        0.05 of the logit and have something to say.
         """
         contributions = self.contributions(features)
         probabilities = self._probability(contributions)
@@ -190,33 +192,36 @@ class TriageModel:
         signed = contributions.to_numpy() * np.where(towards, 1.0, -1.0)[:, None]
         order = np.argsort(-signed, axis=1, kind="stable")
         ranked = np.take_along_axis(signed, order, axis=1)
-        # Words for every (signal, link), made once per distinct value; then each link's in rank order.
-        texts = self._reason_texts(features, towards)
-        ordered = texts[order.T, np.arange(len(features))].T
-        said = (ranked > 0.05) & (ordered != "")
-        rank = np.cumsum(said, axis=1)
-        reasons = np.full((len(features), top), "", dtype=object)
-        for place in range(top):
-            here = said & (rank == place + 1)  # at most one signal a link
-            links = np.flatnonzero(here.any(axis=1))
-            reasons[links, place] = ordered[links, here[links].argmax(axis=1)]
-        return probabilities, reasons
+        # Words for every (signal, link), as codes made once per distinct value; then each link's in rank order.
+        codes, words = self._reason_codes(features, towards)
+        ordered = codes[order.T, np.arange(len(features))].T
+        said = (ranked > 0.05) & (ordered != 0)
+        # The places of the signals said, in rank order, then the place past the last (code 0) for the rest.
+        places = np.sort(np.where(said, np.arange(said.shape[1]), said.shape[1]), axis=1)[:, :top]
+        padded = np.concatenate([ordered, np.zeros((len(ordered), 1), dtype=ordered.dtype)], axis=1)
+        return probabilities, np.take_along_axis(padded, places, axis=1), words
 
-    def _reason_texts(self, features: pd.DataFrame, towards: np.ndarray) -> np.ndarray:
-        """A (signal, link) array of the words each signal would say about each link ("" for nothing)."""
+    def _reason_codes(self, features: pd.DataFrame, towards: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """A (signal, link) array of codes of the words each signal would say about each link, and the words
+        (code 0: "", nothing to say)."""
         infrequent = self._infrequent_anchor_classes()
-        texts = np.empty((len(CONTRIBUTION_GROUPS), len(features)), dtype=object)
+        words, code_of = [""], {"": 0}
+
+        def coded(texts: list[str]) -> np.ndarray:
+            return np.array([code_of.setdefault(text, len(code_of)) for text in texts], dtype=np.int32)
+
+        codes = np.empty((len(CONTRIBUTION_GROUPS), len(features)), dtype=np.int32)
         for number, group in enumerate(CONTRIBUTION_GROUPS):
-            codes, distinct = pd.factorize(features[TEXT if group == "domain" else group], use_na_sentinel=False)
+            value_codes, distinct = pd.factorize(features[TEXT if group == "domain" else group], use_na_sentinel=False)
             values = distinct.tolist()  # Python values: iterating Arrow-backed ones costs a call each
             if group == "domain":
-                up = np.array([_describe(group, {TEXT: value}, True) for value in values], dtype=object)
-                down = np.array([_describe(group, {TEXT: value}, False) for value in values], dtype=object)
-                texts[number] = np.where(towards, up[codes], down[codes])
+                up = coded([_describe(group, {TEXT: value}, True) for value in values])
+                down = coded([_describe(group, {TEXT: value}, False) for value in values])
+                codes[number] = np.where(towards, up[value_codes], down[value_codes])
             else:
-                words = [_describe_value(group, value, infrequent) for value in values]
-                texts[number] = np.array(words, dtype=object)[codes]
-        return texts
+                codes[number] = coded([_describe_value(group, value, infrequent) for value in values])[value_codes]
+        words.extend(list(code_of)[1:])
+        return codes, words
 
     def _infrequent_anchor_classes(self) -> frozenset[str]:
         encoder = self.pipeline_[0].named_transformers_["categories"]
@@ -321,21 +326,40 @@ def score_triage(links: pd.DataFrame, features: pd.DataFrame, model: TriageModel
     """The scores table from the export alone (``features`` from ``triage_features``); nothing is disavowed,
     and every row says no page was read.
     """
-    probability, reasons = model.scored(features)  # one pass over the contributions for both
-    said = reasons[:, 0]
-    for place in range(1, reasons.shape[1]):  # each place holds words only where the one before does
-        said = said + np.where(reasons[:, place] != "", "; " + reasons[:, place], "")
+    probability, reasons, words = model.scored(features)  # one pass over the contributions for both
+    # Each distinct list of reasons is put in words once (a few thousand for 50,000 links).
+    which, distinct = _distinct_rows(reasons, len(words))
+    said = ["; ".join(words[code] for code in row if code) or "no strong signal" for row in distinct.tolist()]
     scores = pd.DataFrame(index=links.index)
     for column in (schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR):
         scores[column] = links[column].astype("str")  # in Arrow: cheap to hand between processes and to write
     scores[schema.PROBABILITY] = probability.round(4)
     scores[schema.LABEL] = np.where(probability >= model.threshold, schema.LABEL_ARTIFICIAL, schema.LABEL_NATURAL)
-    scores[schema.REASONS] = "triage, no page read: " + np.where(said == "", "no strong signal", said)
+    scores[schema.REASONS] = np.array([f"triage, no page read: {text}" for text in said], dtype=object)[which]
     scores[schema.FETCH_STATUS] = "not_fetched"
     scores[schema.LEVEL] = links[schema.EXPORT_LEVEL] if schema.EXPORT_LEVEL in links.columns else "link"
     scores[schema.DISAVOW] = False
     scores[schema.DECISION] = "kept: triage only, no page read; run a full scan to disavow"
     return scores
+
+
+def _distinct_rows(codes: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's number among the distinct rows of ``codes`` (non-negative, below ``base``), and those rows.
+
+    Rows that fit in 63 bits as digits in ``base`` are told apart by hashing
+    that number (30 times faster than ``np.unique`` on rows).
+    """
+    if base ** codes.shape[1] >= 2**63:
+        distinct, which = np.unique(codes, axis=0, return_inverse=True)
+        return which.reshape(-1), distinct
+    key = np.zeros(len(codes), dtype=np.int64)
+    for column in range(codes.shape[1]):
+        key = key * base + codes[:, column]
+    which, keys = pd.factorize(key)
+    distinct = np.empty((len(keys), codes.shape[1]), dtype=np.int64)
+    for column in reversed(range(codes.shape[1])):
+        keys, distinct[:, column] = np.divmod(keys, base)
+    return which, distinct
 
 
 def triage_training_rows(shared: Path, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
