@@ -203,14 +203,16 @@ class TriageModel:
 
     def _reason_codes(self, features: pd.DataFrame, towards: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """A (signal, link) array of codes of the words each signal would say about each link, and the words
-        (code 0: "", nothing to say)."""
+        (code 0: "", nothing to say). Each signal's words get codes of their own, one per distinct value."""
         infrequent = self._infrequent_anchor_classes()
-        words, code_of = [""], {"": 0}
+        words = [""]
 
         def coded(texts: list[str]) -> np.ndarray:
-            return np.array([code_of.setdefault(text, len(code_of)) for text in texts], dtype=np.int32)
+            block = np.arange(len(words), len(words) + len(texts))
+            words.extend(texts)
+            return np.where([text != "" for text in texts], block, 0) if texts else block
 
-        codes = np.empty((len(CONTRIBUTION_GROUPS), len(features)), dtype=np.int32)
+        codes = np.empty((len(CONTRIBUTION_GROUPS), len(features)), dtype=np.int64)
         for number, group in enumerate(CONTRIBUTION_GROUPS):
             value_codes, distinct = pd.factorize(features[TEXT if group == "domain" else group], use_na_sentinel=False)
             values = distinct.tolist()  # Python values: iterating Arrow-backed ones costs a call each
@@ -220,7 +222,6 @@ class TriageModel:
                 codes[number] = np.where(towards, up[value_codes], down[value_codes])
             else:
                 codes[number] = coded([_describe_value(group, value, infrequent) for value in values])[value_codes]
-        words.extend(list(code_of)[1:])
         return codes, words
 
     def _infrequent_anchor_classes(self) -> frozenset[str]:

@@ -22,6 +22,8 @@ GENERIC_ANCHORS = frozenset(
 GENERIC_ANCHORS = frozenset(anchor.strip() for anchor in GENERIC_ANCHORS if anchor.strip())
 
 ANCHOR_CLASSES = ("empty", "url", "generic", "brand", "exact", "partial", "other")
+_NOT_WORD = re.compile(r"[\W_]+")
+_URL_ANCHOR = re.compile(r"^(https?://)?(www\.)?[\w.-]+\.[a-z]{2,}(/\S*)?$")
 
 
 def classify_anchor(anchor: str, target: str, brand: Sequence[str] = (), keywords: Sequence[str] = ()) -> str:
@@ -47,13 +49,13 @@ def classify_anchor(anchor: str, target: str, brand: Sequence[str] = (), keyword
     text = " ".join(anchor.lower().split())
     if not text:
         return "empty"
-    squashed = re.sub(r"[\W_]+", "", text)
-    if re.match(r"^(https?://)?(www\.)?[\w.-]+\.[a-z]{2,}(/\S*)?$", text):
+    squashed = _NOT_WORD.sub("", text)
+    if _URL_ANCHOR.match(text):
         return "url"
     if text.strip(" .!:»›>") in GENERIC_ANCHORS:
         return "generic"
     brands = list(brand) or ([brand_of(target)] if target else [])
-    squashed_brands = [re.sub(r"[\W_]+", "", b.lower()) for b in brands]
+    squashed_brands = [_NOT_WORD.sub("", b.lower()) for b in brands]
     if any(b and b in squashed for b in squashed_brands):
         return "brand"
     normalised_keywords = [" ".join(k.lower().split()) for k in keywords if k.strip()]
