@@ -228,6 +228,36 @@ def test_worker_batches_are_taken_from_the_reader_only_as_fast_as_their_results_
         next(failing)
 
 
+def test_a_worker_process_killed_under_a_scan_is_a_one_line_error_and_nothing_is_written(tmp_path, monkeypatch):
+    # the system may kill a worker (out of memory): the user gets one line, no traceback, no output file
+    import itertools
+    import os
+
+    from toxiclinks import pipeline
+
+    run_in_workers = pipeline.in_order_in_workers
+
+    def one_worker_dies(calls, jobs):  # the first call ends its worker process at once
+        return run_in_workers(itertools.chain([(os._exit, (9,))], calls), jobs)
+
+    monkeypatch.setattr(pipeline, "in_order_in_workers", one_worker_dies)
+    export = tmp_path / "links.txt"
+    export.write_text("".join(f"https://site{n % 700}.example/p{n}\n" for n in range(60_000)))  # over one batch
+    outputs = [tmp_path / "out" / name for name in ("d.txt", "s.csv", "r.html")]
+    outputs[0].parent.mkdir()
+    result = CliRunner().invoke(
+        main,
+        ["scan", str(export), "--no-fetch", "-o", str(outputs[0]), "--scores", str(outputs[1]), "--report",
+         str(outputs[2])],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: a worker process stopped before it finished (the system may have ended it for lack of memory); "
+        "no output file was written"
+    ]
+    assert list(outputs[0].parent.iterdir()) == []
+
+
 def test_a_failing_chunk_leaves_no_output_file(tmp_path):
     from toxiclinks.errors import ToxiclinksError
     from toxiclinks.pipeline import triage_chunks, write_outputs

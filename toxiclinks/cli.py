@@ -11,6 +11,7 @@ import logging
 import sys
 import warnings
 from collections.abc import Callable, Mapping
+from concurrent.futures import BrokenExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -224,7 +225,20 @@ def _echo_read_summary(attrs: Mapping[Any, Any]) -> None:
     click.echo(f"read {summary['rows']} rows of {summary['format']} export{level}{dropped}{skipped}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, with one error for all of them when a worker process dies under them."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenExecutor:  # joblib's (loky's) pool lost a process: killed, most often for lack of memory
+            raise click.ClickException(
+                "a worker process stopped before it finished (the system may have ended it for lack of memory); "
+                "no output file was written"
+            ) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="toxiclinks")
 def main() -> None:
     """Find the artificial (toxic) backlinks in a link profile and write Google's disavow file.
