@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from toxiclinks import schema
@@ -177,3 +178,58 @@ def test_seen_hashes_answer_as_a_python_set_over_many_chunks():
         assert len(seen) == len(reference)
     assert len(seen._runs) <= int(np.log2(len(reference))) + 1
     assert seen.contains(np.array([2**64 - 1], dtype=np.uint64)).tolist() == [False]  # past the last run's end
+
+
+def test_line_breaks_in_quoted_cells_of_a_utf8_file_read_as_the_csv_module_reads_them(tmp_path):
+    # pyarrow reads a UTF-8 file's own bytes, where a quoted cell keeps "\r\n" or "\r"; the csv module reads a
+    # text stream with universal newlines ("\n"): the same export must give the same links either way
+    import codecs
+
+    rows = [
+        "Referring page URL,Target URL,Anchor",
+        'https://a.example/1,https://shop.example/,"two\r\nlines"',
+        'https://b.example/2,https://shop.example/,"lone\rreturn"',
+        "https://c.example/3,https://shop.example/,plain",
+    ]
+    text = "\r\n".join(rows) + "\r\n"
+    (tmp_path / "utf8.csv").write_bytes(text.encode("utf-8"))  # read by pyarrow
+    (tmp_path / "utf16.csv").write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))  # by the csv module
+    fast, slow = read_export(tmp_path / "utf8.csv"), read_export(tmp_path / "utf16.csv")
+    assert fast[schema.ANCHOR].tolist() == ["two\nlines", "lone\nreturn", "plain"]
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_a_utf8_file_with_a_byte_order_mark_and_a_bad_byte_reads_with_a_replacement_character(tmp_path):
+    # with a byte order mark the encoding is known from the first bytes; a bad byte further on must not stop
+    # the read half-way, it is read as the text stream reads it
+    export = tmp_path / "links.csv"
+    export.write_bytes(
+        b"\xef\xbb\xbfReferring page URL,Target URL,Anchor\n"
+        + b"".join(b"https://a.example/%d,https://shop.example/,fine\n" % n for n in range(5))
+        + b"https://b.example/x,https://shop.example/,caf\xe9\n"
+    )
+    table = read_export(export)
+    assert len(table) == 6 and table[schema.ANCHOR].iloc[-1] == "caf\ufffd"
+
+
+def test_a_reader_left_half_way_does_not_abort_the_interpreter_at_exit(tmp_path):
+    # pyarrow reads ahead in threads of its own; were they calling into Python (a Python file object) as the
+    # interpreter shut down, the process would abort ("Fatal Python error: PyGILState_Release")
+    import subprocess
+    import sys
+
+    export = tmp_path / "links.csv"
+    export.write_text(
+        "Referring page URL,Target URL,Anchor\n"
+        + "".join(f"https://site{n % 700}.example/page/{n},https://shop.example/,anchor {n}\n" for n in range(40_000))
+    )
+    script = (
+        "import toxiclinks.exports as exports\n"
+        "exports._ARROW_BLOCK = 1 << 16  # small blocks: the reader is still reading ahead at exit\n"
+        f"readers = [exports.ExportReader({str(export)!r}, chunk_rows=100).batches() for _ in range(4)]\n"
+        "for batches in readers:\n"
+        "    next(batches)\n"
+    )
+    for _ in range(4):  # it was a race: about one run in two aborted
+        finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        assert finished.returncode == 0, finished.stderr[-500:]

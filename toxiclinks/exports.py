@@ -23,6 +23,7 @@ Anything else: ``columns={"source": ..., "target": ..., "anchor": ...}``.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import functools
@@ -37,7 +38,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -442,11 +442,11 @@ class ExportReader:
             LOGGER.info("%s: dropped %d exact duplicate links", self.path, self._duplicates)
 
     def _batches(self) -> Iterator[_Batch]:
-        """Batches of body rows: pyarrow's CSV reader for UTF-8/cp1252 CSV whose rows are all as wide as the
-        header (what the tools write), the csv module for the rest (ragged rows, UTF-16, NUL bytes, URL lists).
+        """Batches of body rows: pyarrow's CSV reader for UTF-8 CSV whose rows are all as wide as the header
+        (what the tools write), the csv module for the rest (ragged rows, cp1252, UTF-16, NUL bytes, URL lists).
         """
         width = len(self.header)
-        if self.format.name != "url-list" and _plain_text(self.path, self.encoding) and self._regular(width):
+        if self.format.name != "url-list" and _plain_utf8(self.path, self.encoding) and self._regular(width):
             used = None if self.keep_raw else _used_columns(self.format, self.header)
             with self._arrow_reader(width) as batches:
                 try:
@@ -474,13 +474,15 @@ class ExportReader:
 
     @contextlib.contextmanager
     def _arrow_reader(self, width: int, first_column_only: bool = False) -> Iterator[Iterator[pa.RecordBatch]]:
-        """pyarrow's streaming CSV reader over the body, fed the text the csv module would read (decoded,
-        universal newlines, past the header); a row of another width raises ``pyarrow.ArrowInvalid``."""
+        """pyarrow's streaming CSV reader over the body of a plain UTF-8 file, reading the file itself (no Python
+        on its threads): rows as the csv module reads them once ``_universal_newlines`` has been applied to the
+        cells; a row of another width raises ``pyarrow.ArrowInvalid``."""
         names = [str(at) for at in range(width)]
-        with open_user_text(self.path, "export file", self.encoding) as stream:
-            _skip_to_body(stream, self.header_at, self.delimiter, self.path)
+        offset = _body_offset(self.path, self.encoding, self.header_at, self.delimiter)
+        with pa.OSFile(str(self.path)) as source:
+            source.seek(offset)
             reader = pa_csv.open_csv(
-                _Utf8Bytes(stream),
+                source,
                 read_options=pa_csv.ReadOptions(column_names=names, block_size=_ARROW_BLOCK),
                 parse_options=pa_csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
                 convert_options=pa_csv.ConvertOptions(
@@ -686,7 +688,7 @@ class _ArrowBatch(_Batch):
             table = table.filter(kept)
         if used is not None:
             table = table.select([str(at) for at in used])
-        self._table, self.size = table, table.num_rows
+        self._table, self.size = _universal_newlines(table), table.num_rows
 
     def column(self, at: int) -> list[str]:
         cells = self._table.column(str(at))
@@ -718,22 +720,13 @@ class _ArrowBatch(_Batch):
 _ARROW_BLOCK = 1 << 22  #: bytes pyarrow parses at a time
 
 
-class _Utf8Bytes(io.RawIOBase):
-    """A decoded text stream as UTF-8 bytes, for pyarrow: what it reads is exactly what the csv module reads."""
-
-    def __init__(self, text: io.TextIOBase) -> None:
-        self._text, self._pending, self._offset = text, memoryview(b""), 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._offset == len(self._pending):  # all handed out: decode the next block
-            self._pending, self._offset = memoryview(self._text.read(_ARROW_BLOCK).encode("utf-8")), 0
-        size = min(len(buffer), len(self._pending) - self._offset)
-        buffer[:size] = self._pending[self._offset : self._offset + size]
-        self._offset += size
-        return size  # 0 only at the end of the text
+def _universal_newlines(table: pa.Table) -> pa.Table:
+    """The cells as a text stream with universal newlines gives them to the csv module: "\\r\\n" and "\\r" as
+    "\\n" (pyarrow, reading the file's bytes, keeps them as they are in quoted cells)."""
+    for at, column in enumerate(table.columns):
+        if pc.any(pc.match_substring(column, "\r")).as_py():
+            table = table.set_column(at, table.field(at), pc.replace_substring_regex(column, "\r\n?", "\n"))
+    return table
 
 
 def _rebatched(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
@@ -804,12 +797,24 @@ def _open_rows(path: Path, encoding: str | None = None) -> Iterator[_Rows]:
         yield _Rows(_checked_rows(reader, path), delimiter, str(stream.encoding))
 
 
-def _plain_text(path: Path, encoding: str) -> bool:
-    """True for a UTF-8 or cp1252 file without NUL bytes: what pyarrow reads as the csv module would."""
-    if encoding not in ("utf-8", "utf-8-sig", "cp1252"):
+def _plain_utf8(path: Path, encoding: str) -> bool:
+    """True for a UTF-8 file without NUL bytes: what pyarrow reads as the csv module would (bar newlines)."""
+    if encoding not in ("utf-8", "utf-8-sig"):
         return False
-    with path.open("rb") as raw:
-        return not any(b"\x00" in block for block in iter(lambda: raw.read(1 << 22), b""))
+    # A file with a byte order mark was not checked byte by byte when its encoding was found: check it here.
+    utf8 = codecs.getincrementaldecoder("utf-8")() if encoding == "utf-8-sig" else None
+    try:
+        with path.open("rb") as raw:
+            for block in iter(lambda: raw.read(1 << 22), b""):
+                if b"\x00" in block:
+                    return False
+                if utf8 is not None:
+                    utf8.decode(block)
+            if utf8 is not None:
+                utf8.decode(b"", final=True)
+    except UnicodeDecodeError:  # decoded with replacement characters: the csv module's path does that
+        return False
+    return True
 
 
 def _delimiter(top_lines: list[str]) -> str:
@@ -817,11 +822,21 @@ def _delimiter(top_lines: list[str]) -> str:
     return max(("\t", ",", ";"), key=head.count)
 
 
-def _skip_to_body(stream: io.TextIOWrapper, header_at: int, delimiter: str, path: Path) -> None:
-    """Move ``stream`` past its non-blank record number ``header_at`` (the header), line by line."""
-    lines = iter(stream.readline, "")  # readline, not iteration: pandas then reads on from this position
-    rows = _checked_rows(csv.reader(lines, delimiter=delimiter), path)
-    next(itertools.islice(rows, header_at, None), None)
+def _body_offset(path: Path, encoding: str, header_at: int, delimiter: str) -> int:
+    """The byte offset of the body of a UTF-8 file: past its non-blank record number ``header_at`` (the header)."""
+    read = 3 if encoding == "utf-8-sig" else 0  # the byte order mark the decoder drops
+
+    def counted(lines: Iterator[str]) -> Iterator[str]:
+        nonlocal read
+        for line in lines:
+            read += len(line.encode("utf-8"))
+            yield line
+
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="")  # newlines as they are: every byte counted
+        rows = _checked_rows(csv.reader(counted(iter(text.readline, "")), delimiter=delimiter), path)
+        next(itertools.islice(rows, header_at, None), None)  # the csv module asks for no line past the record
+    return read
 
 
 def _checked_rows(reader: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
