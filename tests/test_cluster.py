@@ -116,8 +116,9 @@ def export(tmp_path: Path, web: Web) -> Path:
 
 
 def crawl_settings(**changes: object) -> Settings:
+    # Generous time and one retry: the runs compared must both read every page, on a loaded 2-core CI machine too.
     return replace(
-        Settings(allow_private=True, use_cache=False, host_delay=0.0, retries=0, timeout_seconds=5.0, jobs=1),
+        Settings(allow_private=True, use_cache=False, host_delay=0.0, retries=1, timeout_seconds=30.0, jobs=1),
         **changes,
     )
 
