@@ -93,8 +93,9 @@ def _arrow_and_csv_module_tables(tmp_path, text):
     fast.write_bytes(text.encode("utf-8"))
     slow.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     reader = ExportReader(fast)
-    taken = reader._regular(len(reader.header))
-    return read_export(fast), read_export(slow), taken
+    fast_table = pd.concat(list(reader.chunks()), ignore_index=True)
+    assert fast_table.equals(read_export(fast))
+    return read_export(fast), read_export(slow), reader.read_with == ("pyarrow",)
 
 
 def test_pyarrow_reads_a_regular_export_cell_for_cell_as_the_csv_module(tmp_path):
@@ -103,7 +104,8 @@ def test_pyarrow_reads_a_regular_export_cell_for_cell_as_the_csv_module(tmp_path
     rows = [
         "Referring page URL,Target URL,Anchor,Nofollow,First seen,Domain rating,UR",
         "https://a.example/1, https://s.example/ ,\ufeff Caf\u00e9 \u00a0,true,2026-01-02,12,1e3",
-        '"https://a.example/2","https://s.example/x","two\r\nlines, quoted","\ufeff FALSE\u00a0", 02/03/2026 ,,"-0.5"',
+        '"https://a.example/2","https://s.example/x","two\r\nlines,\r quoted","\ufeff FALSE\u00a0", 02/03/2026 ,,'
+        '"-0.5"',
         ",,,,,,",  # a blank row: left out, not counted
         "   ,\u3000, ,\ufeff,,,",  # blank once cleaned
         "b.example/p q,https://s.example/,&amp; more\u2028,1,,7.5,",
@@ -114,7 +116,7 @@ def test_pyarrow_reads_a_regular_export_cell_for_cell_as_the_csv_module(tmp_path
     assert taken  # every row as wide as the header: pyarrow read it
     pd.testing.assert_frame_equal(fast, slow)
     assert fast.attrs["export"] == slow.attrs["export"]
-    assert fast[schema.ANCHOR].tolist() == ["Café", "two\nlines, quoted", "& more", "x"]
+    assert fast[schema.ANCHOR].tolist() == ["Café", "two\nlines,\n quoted", "& more", "x"]  # universal newlines
     assert fast[schema.EXPORT_ROW].tolist() == [1, 2, 3, 5]
     assert fast["metric_url_rating"].fillna(-1).tolist() == [1000.0, -0.5, -1, 7.0]  # read by pyarrow
     assert fast[schema.EXPORT_NOFOLLOW].tolist() == [True, False, True, False]
@@ -180,23 +182,27 @@ def test_seen_hashes_answer_as_a_python_set_over_many_chunks():
     assert seen.contains(np.array([2**64 - 1], dtype=np.uint64)).tolist() == [False]  # past the last run's end
 
 
-def test_line_breaks_in_quoted_cells_of_a_utf8_file_read_as_the_csv_module_reads_them(tmp_path):
-    # pyarrow reads a UTF-8 file's own bytes, where a quoted cell keeps "\r\n" or "\r"; the csv module reads a
-    # text stream with universal newlines ("\n"): the same export must give the same links either way
-    import codecs
+def test_a_row_of_another_width_far_into_an_export_hands_the_rest_to_the_csv_module(tmp_path, monkeypatch):
+    # pyarrow reads the rows as long as they are as wide as the header; from the block with a ragged row on,
+    # the csv module reads on after the last row pyarrow gave: the table is the csv module's own, row for row
+    from toxiclinks import exports
 
-    rows = [
-        "Referring page URL,Target URL,Anchor",
-        'https://a.example/1,https://shop.example/,"two\r\nlines"',
-        'https://b.example/2,https://shop.example/,"lone\rreturn"',
-        "https://c.example/3,https://shop.example/,plain",
-    ]
-    text = "\r\n".join(rows) + "\r\n"
-    (tmp_path / "utf8.csv").write_bytes(text.encode("utf-8"))  # read by pyarrow
-    (tmp_path / "utf16.csv").write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))  # by the csv module
-    fast, slow = read_export(tmp_path / "utf8.csv"), read_export(tmp_path / "utf16.csv")
-    assert fast[schema.ANCHOR].tolist() == ["two\nlines", "lone\nreturn", "plain"]
+    monkeypatch.setattr(exports, "_ARROW_BLOCK", 4096)  # many blocks in a small file
+    rows = ["Referring page URL,Target URL,Anchor"]
+    rows += [f"https://a{n}.example/p,https://s.example/,anchor {n}" for n in range(1500)]
+    rows += [",,", "https://ragged.example/,https://s.example/", "https://long.example/,https://s.example/,a,b"]
+    rows += [f"https://b{n}.example/p,https://s.example/,after {n}" for n in range(300)]
+    text = "\r\n".join(rows[:900]) + "\r\n\r\n" + "\n".join(rows[900:]) + "\n"  # blank lines, mixed ends
+    fast, slow, taken = _arrow_and_csv_module_tables(tmp_path, text)
+    assert not taken
+    reader = exports.ExportReader(tmp_path / "fast.csv", chunk_rows=100)
+    chunked = pd.concat(list(reader.chunks()), ignore_index=True)
+    assert reader.read_with == ("pyarrow", "csv module")
     pd.testing.assert_frame_equal(fast, slow)
+    pd.testing.assert_frame_equal(chunked, slow.reset_index(drop=True))
+    assert fast.attrs["export"] == slow.attrs["export"]
+    assert len(fast) == 1802 and fast[schema.ANCHOR].iloc[-1] == "after 299"
+    assert fast.loc[fast[schema.SOURCE_URL] == "https://ragged.example/", schema.ANCHOR].tolist() == [""]
 
 
 def test_a_utf8_file_with_a_byte_order_mark_and_a_bad_byte_reads_with_a_replacement_character(tmp_path):

@@ -371,6 +371,8 @@ class ExportReader:
             "duplicates": 0,
             "site": site,
         }
+        #: what parsed the body, once read: pyarrow, the csv module, or both (the csv module from a ragged row on)
+        self.read_with: tuple[str, ...] = ()
 
     def _url_list_format(self, sample: list[list[str]]) -> tuple[ExportFormat, int]:
         """A plain list: one URL a line, or a one-column CSV with any header (judged on the first chunk)."""
@@ -442,38 +444,33 @@ class ExportReader:
             LOGGER.info("%s: dropped %d exact duplicate links", self.path, self._duplicates)
 
     def _batches(self) -> Iterator[_Batch]:
-        """Batches of body rows: pyarrow's CSV reader for UTF-8 CSV whose rows are all as wide as the header
-        (what the tools write), the csv module for the rest (ragged rows, cp1252, UTF-16, NUL bytes, URL lists).
+        """Batches of body rows: pyarrow's CSV reader for UTF-8 CSV while its rows are as wide as the header (what
+        the tools write), the csv module for the rest: from the first row of another width on, or from the start
+        (cp1252, UTF-16, NUL bytes, URL lists). Both read a row alike, and leave out the same blank rows.
         """
         width = len(self.header)
-        if self.format.name != "url-list" and _plain_utf8(self.path, self.encoding) and self._regular(width):
+        given = 0  # the rows pyarrow gave (none of them blank): the csv module reads on after them
+        if self.format.name != "url-list" and _plain_utf8(self.path, self.encoding):
             used = None if self.keep_raw else _used_columns(self.format, self.header)
-            with self._arrow_reader(width) as batches:
-                try:
+            try:
+                with self._arrow_reader(width) as batches:
                     for table in _rebatched(batches, self.chunk_rows):
                         batch = _ArrowBatch(table, used)
                         if batch.size:
                             yield batch
-                except pa.ArrowInvalid as exc:  # the file changed since it was checked
-                    raise ToxiclinksError(f"{self.path}: not a readable CSV file ({exc})") from None
-            return
+                            given += batch.size
+                self.read_with = ("pyarrow",)
+                return
+            except pa.ArrowInvalid as exc:  # a row of another width (or what pyarrow cannot parse)
+                LOGGER.info("%s: read on with the csv module after %d rows (%s)", self.path, given, exc)
+        self.read_with = ("pyarrow", "csv module") if given else ("csv module",)
         with _open_rows(self.path, self.encoding) as rows:
-            body = itertools.islice(rows, self.header_at + 1, None)
+            body = itertools.islice(rows, self.header_at + 1 + given, None)
             while rows_read := list(itertools.islice(body, self.chunk_rows)):
                 yield _RowBatch(rows_read, width, self.format.name == "url-list")
 
-    def _regular(self, width: int) -> bool:
-        """True when pyarrow reads every body row with as many cells as the header (one pass, one column kept)."""
-        try:
-            with self._arrow_reader(width, first_column_only=True) as batches:
-                for _ in batches:
-                    pass
-        except pa.ArrowInvalid:  # a row of another width (or what pyarrow cannot parse)
-            return False
-        return True
-
     @contextlib.contextmanager
-    def _arrow_reader(self, width: int, first_column_only: bool = False) -> Iterator[Iterator[pa.RecordBatch]]:
+    def _arrow_reader(self, width: int) -> Iterator[Iterator[pa.RecordBatch]]:
         """pyarrow's streaming CSV reader over the body of a plain UTF-8 file, reading the file itself (no Python
         on its threads): rows as the csv module reads them once ``_universal_newlines`` has been applied to the
         cells; a row of another width raises ``pyarrow.ArrowInvalid``."""
@@ -486,7 +483,6 @@ class ExportReader:
                 read_options=pa_csv.ReadOptions(column_names=names, block_size=_ARROW_BLOCK),
                 parse_options=pa_csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
                 convert_options=pa_csv.ConvertOptions(
-                    include_columns=names[:1] if first_column_only else names,
                     column_types=dict.fromkeys(names, pa.string()),
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
