@@ -301,6 +301,19 @@ def test_the_work_folder_warc_reads_back_with_redirects_and_any_charset(tmp_path
     assert gzip.decompress(path.read_bytes()).count(b"WARC/1.") == 3  # one gzip member per record, all readable
 
 
+def test_the_work_folder_may_be_an_fsspec_url(client, export, web, tmp_path, monkeypatch):
+    # --work-dir s3://... goes through fsspec on every worker and here; a file:// URL takes the same road
+    # (s3 needs a bucket), and an unknown protocol is a one-line error
+    monkeypatch.setattr(cluster, "BATCH_PAGES", 4)
+    single = scan(export, crawl_settings())
+    work = tmp_path / "work"
+    spread = scan(export, crawl_settings(work_dir=work.as_uri()), client=client)
+    pd.testing.assert_frame_equal(spread.scores, single.scores)
+    assert len(list((work / "features").glob("*.parquet"))) >= 3 and list((work / "pages").glob("*.warc.gz"))
+    with pytest.raises(ToxiclinksError, match="--work-dir nosuch://bucket/run: "):
+        scan(export, crawl_settings(work_dir="nosuch://bucket/run"), client=client)
+
+
 def test_a_work_folder_the_workers_cannot_write_is_a_one_line_error(client, export, web, tmp_path):
     not_a_folder = tmp_path / "taken"
     not_a_folder.write_text("a file where the work folder should be")
