@@ -127,6 +127,33 @@ def test_bad_exports_fail_in_one_line_and_write_nothing(tmp_path, content, messa
     assert files == {}
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_an_export_given_as_a_pipe_fails_in_one_line_and_writes_nothing(tmp_path):
+    # toxiclinks scan <(zcat export.csv.gz): an export is read more than once, a pipe only once
+    import threading
+
+    export = tmp_path / "export.csv"
+    os.mkfifo(export)
+
+    def write() -> None:
+        try:
+            with open(export, "w") as stream:  # waits for the reader to open the pipe
+                stream.write((EXAMPLE / "backlinks.csv").read_text())
+        except BrokenPipeError:
+            pass  # the reader gave up on it: as it should
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    result, files = run(["scan", str(export), "--no-fetch", "-o", "disavow.txt"], tmp_path)
+    writer.join(timeout=10)
+    assert result.exit_code == 1
+    assert (
+        result.output.strip()
+        == f"Error: {export}: a pipe, which can be read only once; save it to a file and give its path"
+    )
+    assert files == {}
+
+
 def test_unwritable_output_fails_before_any_work(tmp_path):
     result, _ = run(["scan", str(EXAMPLE / "backlinks.csv"), "-o", "no/such/dir/disavow.txt"], tmp_path)
     assert result.exit_code != 0 and "no such directory" in result.output

@@ -112,6 +112,8 @@ def open_user_text(path: str | Path, what: str = "file", encoding: str | None = 
     except OSError as exc:
         raise _unreadable(path, what, exc) from None
     try:
+        if not raw.seekable():  # a pipe (say, <(zcat export.csv.gz)): read once, it cannot be read again
+            raise ToxiclinksError(f"{path}: a pipe, which can be read only once; save it to a file and give its path")
         encoding = encoding or _stream_encoding(raw)
         if encoding is None:
             raise ToxiclinksError(f"{path}: the file is empty")
