@@ -450,12 +450,14 @@ class ExportReader:
         """
         width = len(self.header)
         given = 0  # the rows pyarrow gave (none of them blank): the csv module reads on after them
-        if self.format.name != "url-list" and _plain_utf8(self.path, self.encoding):
+        url_list = self.format.name == "url-list"
+        plain, carriage_returns = (False, True) if url_list else _plain_utf8(self.path, self.encoding)
+        if plain:
             used = None if self.keep_raw else _used_columns(self.format, self.header)
             try:
                 with self._arrow_reader(width) as batches:
                     for table in _rebatched(batches, self.chunk_rows):
-                        batch = _ArrowBatch(table, used)
+                        batch = _ArrowBatch(table, used, carriage_returns)
                         if batch.size:
                             yield batch
                             given += batch.size
@@ -467,7 +469,7 @@ class ExportReader:
         with _open_rows(self.path, self.encoding) as rows:
             body = itertools.islice(rows, self.header_at + 1 + given, None)
             while rows_read := list(itertools.islice(body, self.chunk_rows)):
-                yield _RowBatch(rows_read, width, self.format.name == "url-list")
+                yield _RowBatch(rows_read, width, url_list)
 
     @contextlib.contextmanager
     def _arrow_reader(self, width: int) -> Iterator[Iterator[pa.RecordBatch]]:
@@ -669,9 +671,10 @@ class _RowBatch(_Batch):
 class _ArrowBatch(_Batch):
     """Rows from pyarrow's CSV reader; rows whose every cell is blank are left out, as the csv path leaves them out."""
 
-    def __init__(self, table: pa.Table, used: list[int] | None = None) -> None:
+    def __init__(self, table: pa.Table, used: list[int] | None = None, carriage_returns: bool = True) -> None:
         """``used``: the columns the links table is made of; the others are left out once blank rows are found
-        (they travel to worker processes for nothing). All are kept when ``None``, for ``rows``."""
+        (they travel to worker processes for nothing). All are kept when ``None``, for ``rows``.
+        ``carriage_returns``: whether the file has any (else no cell needs its line breaks translated)."""
         blank = np.arange(table.num_rows)  # the rows blank so far, narrowed column by column
         for column in table.columns:
             if not len(blank):
@@ -684,7 +687,7 @@ class _ArrowBatch(_Batch):
             table = table.filter(kept)
         if used is not None:
             table = table.select([str(at) for at in used])
-        self._table, self.size = _universal_newlines(table), table.num_rows
+        self._table, self.size = _universal_newlines(table) if carriage_returns else table, table.num_rows
 
     def column(self, at: int) -> list[str]:
         cells = self._table.column(str(at))
@@ -793,24 +796,27 @@ def _open_rows(path: Path, encoding: str | None = None) -> Iterator[_Rows]:
         yield _Rows(_checked_rows(reader, path), delimiter, str(stream.encoding))
 
 
-def _plain_utf8(path: Path, encoding: str) -> bool:
-    """True for a UTF-8 file without NUL bytes: what pyarrow reads as the csv module would (bar newlines)."""
+def _plain_utf8(path: Path, encoding: str) -> tuple[bool, bool]:
+    """Whether the file is UTF-8 without NUL bytes (what pyarrow reads as the csv module would, bar line breaks
+    in quoted cells), and whether it has carriage returns (only then may a cell need its line breaks translated)."""
     if encoding not in ("utf-8", "utf-8-sig"):
-        return False
+        return False, True
     # A file with a byte order mark was not checked byte by byte when its encoding was found: check it here.
     utf8 = codecs.getincrementaldecoder("utf-8")() if encoding == "utf-8-sig" else None
+    carriage_returns = False
     try:
         with path.open("rb") as raw:
             for block in iter(lambda: raw.read(1 << 22), b""):
                 if b"\x00" in block:
-                    return False
+                    return False, True
+                carriage_returns = carriage_returns or b"\r" in block
                 if utf8 is not None:
                     utf8.decode(block)
             if utf8 is not None:
                 utf8.decode(b"", final=True)
     except UnicodeDecodeError:  # decoded with replacement characters: the csv module's path does that
-        return False
-    return True
+        return False, True
+    return True, carriage_returns
 
 
 def _delimiter(top_lines: list[str]) -> str:
