@@ -1,3 +1,6 @@
+import codecs
+import tempfile
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -84,18 +87,25 @@ def test_bad_files_give_one_line_errors(tmp_path, content, message):
 
 
 def _arrow_and_csv_module_tables(tmp_path, text):
-    """The table pyarrow's reader gives for a UTF-8 file, and the csv module's for the same text in UTF-16."""
-    import codecs
+    """The table of a UTF-8 file as read (pyarrow, as long as it can), and the csv module's table of it (pyarrow
+    refused, as on a ragged row); and whether pyarrow read it all."""
+    import pyarrow as pa
 
-    from toxiclinks.exports import ExportReader
+    from toxiclinks import exports
 
-    fast, slow = tmp_path / "fast.csv", tmp_path / "slow.csv"
-    fast.write_bytes(text.encode("utf-8"))
-    slow.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
-    reader = ExportReader(fast)
-    fast_table = pd.concat(list(reader.chunks()), ignore_index=True)
-    assert fast_table.equals(read_export(fast))
-    return read_export(fast), read_export(slow), reader.read_with == ("pyarrow",)
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode("utf-8"))
+    reader = exports.ExportReader(path)
+    read = pd.concat(list(reader.chunks()), ignore_index=True)
+
+    def refused(*args):
+        raise pa.ArrowInvalid("the csv module reads this one")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports, "_arrow_reader", refused)
+        slow = read_export(path)
+    assert read.equals(read_export(path).reset_index(drop=True))
+    return read_export(path), slow, reader.read_with == ("pyarrow",)
 
 
 def test_pyarrow_reads_a_regular_export_cell_for_cell_as_the_csv_module(tmp_path):
@@ -182,6 +192,50 @@ def test_seen_hashes_answer_as_a_python_set_over_many_chunks():
     assert seen.contains(np.array([2**64 - 1], dtype=np.uint64)).tolist() == [False]  # past the last run's end
 
 
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode("cp1252"),
+        lambda text: codecs.BOM_UTF16_LE + text.encode("utf-16-le"),
+        lambda text: text.replace("Caf", "C\x00af").replace("two", "\x00two").encode("utf-8"),  # NUL bytes
+    ],
+    ids=["cp1252", "utf-16", "utf-8 with NULs"],
+)
+def test_other_encodings_and_nul_bytes_are_read_by_pyarrow_from_a_utf8_copy_as_the_csv_module_reads(
+    tmp_path, monkeypatch, encode
+):
+    import pyarrow as pa
+
+    from toxiclinks import exports
+
+    copies = tmp_path / "tmp"
+    copies.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(copies))
+
+    text = (
+        "Referring page URL,Target URL,Anchor\r\n"
+        'https://a.example/1,https://s.example/,"Café\r\ncrème"\r\n'
+        "\r\n"
+        "https://b.example/2,https://s.example/,two words\r"
+        "https://c.example/3,https://s.example/,\u00a0spaced \r\n"
+    )
+    path = tmp_path / "export.csv"
+    path.write_bytes(encode(text))
+    reader = exports.ExportReader(path, chunk_rows=2)
+    read = pd.concat(list(reader.chunks()), ignore_index=True)
+    assert reader.read_with == ("pyarrow",)
+
+    def refused(*args):
+        raise pa.ArrowInvalid("the csv module reads this one")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports, "_arrow_reader", refused)
+        slow = read_export(path)
+    pd.testing.assert_frame_equal(read, slow.reset_index(drop=True))
+    assert read[schema.ANCHOR].tolist() == ["Café\ncrème", "two words", "spaced"]
+    assert list(copies.iterdir()) == []  # the copy is gone
+
+
 def test_a_row_of_another_width_far_into_an_export_hands_the_rest_to_the_csv_module(tmp_path, monkeypatch):
     # pyarrow reads the rows as long as they are as wide as the header; from the block with a ragged row on,
     # the csv module reads on after the last row pyarrow gave: the table is the csv module's own, row for row
@@ -195,7 +249,7 @@ def test_a_row_of_another_width_far_into_an_export_hands_the_rest_to_the_csv_mod
     text = "\r\n".join(rows[:900]) + "\r\n\r\n" + "\n".join(rows[900:]) + "\n"  # blank lines, mixed ends
     fast, slow, taken = _arrow_and_csv_module_tables(tmp_path, text)
     assert not taken
-    reader = exports.ExportReader(tmp_path / "fast.csv", chunk_rows=100)
+    reader = exports.ExportReader(tmp_path / "export.csv", chunk_rows=100)
     chunked = pd.concat(list(reader.chunks()), ignore_index=True)
     assert reader.read_with == ("pyarrow", "csv module")
     pd.testing.assert_frame_equal(fast, slow)
@@ -239,3 +293,14 @@ def test_a_reader_left_half_way_does_not_abort_the_interpreter_at_exit(tmp_path)
     for _ in range(4):  # it was a race: about one run in two aborted
         finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
         assert finished.returncode == 0, finished.stderr[-500:]
+
+
+def test_no_room_for_the_utf8_copy_is_a_one_line_error_naming_the_folder(tmp_path, monkeypatch):
+    missing = tmp_path / "no-such-folder"
+    monkeypatch.setattr(tempfile, "tempdir", str(missing))
+    export = tmp_path / "export.csv"
+    export.write_bytes(
+        "Referring page URL,Target URL,Anchor\nhttps://a.example/,https://s.example/,Café\n".encode("cp1252")
+    )
+    with pytest.raises(ToxiclinksError, match=f"in a temporary file in {missing} .*set TMPDIR"):
+        read_export(export)

@@ -33,7 +33,9 @@ import itertools
 import json
 import logging
 import operator
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -444,27 +446,27 @@ class ExportReader:
             LOGGER.info("%s: dropped %d exact duplicate links", self.path, self._duplicates)
 
     def _batches(self) -> Iterator[_Batch]:
-        """Batches of body rows: pyarrow's CSV reader for UTF-8 CSV while its rows are as wide as the header (what
-        the tools write), the csv module for the rest: from the first row of another width on, or from the start
-        (cp1252, UTF-16, NUL bytes, URL lists). Both read a row alike, and leave out the same blank rows.
+        """Batches of body rows: pyarrow's CSV reader while the rows are as wide as the header (what the tools
+        write), the csv module for the rest: from the first row of another width on, or from the start for a URL
+        list. Both read a row alike, and leave out the same blank rows.
         """
         width = len(self.header)
         given = 0  # the rows pyarrow gave (none of them blank): the csv module reads on after them
         url_list = self.format.name == "url-list"
-        plain, carriage_returns = (False, True) if url_list else _plain_utf8(self.path, self.encoding)
-        if plain:
-            used = None if self.keep_raw else _used_columns(self.format, self.header)
-            try:
-                with self._arrow_reader(width) as batches:
-                    for table in _rebatched(batches, self.chunk_rows):
-                        batch = _ArrowBatch(table, used, carriage_returns)
-                        if batch.size:
-                            yield batch
-                            given += batch.size
-                self.read_with = ("pyarrow",)
-                return
-            except pa.ArrowInvalid as exc:  # a row of another width (or what pyarrow cannot parse)
-                LOGGER.info("%s: read on with the csv module after %d rows (%s)", self.path, given, exc)
+        if not url_list:
+            with self._utf8_body() as (source, offset, carriage_returns):
+                used = None if self.keep_raw else _used_columns(self.format, self.header)
+                try:
+                    with _arrow_reader(source, offset, width, self.delimiter) as batches:
+                        for table in _rebatched(batches, self.chunk_rows):
+                            batch = _ArrowBatch(table, used, carriage_returns)
+                            if batch.size:
+                                yield batch
+                                given += batch.size
+                    self.read_with = ("pyarrow",)
+                    return
+                except pa.ArrowInvalid as exc:  # a row of another width (or what pyarrow cannot parse)
+                    LOGGER.info("%s: read on with the csv module after %d rows (%s)", self.path, given, exc)
         self.read_with = ("pyarrow", "csv module") if given else ("csv module",)
         with _open_rows(self.path, self.encoding) as rows:
             body = itertools.islice(rows, self.header_at + 1 + given, None)
@@ -472,25 +474,60 @@ class ExportReader:
                 yield _RowBatch(rows_read, width, url_list)
 
     @contextlib.contextmanager
-    def _arrow_reader(self, width: int) -> Iterator[Iterator[pa.RecordBatch]]:
-        """pyarrow's streaming CSV reader over the body of a plain UTF-8 file, reading the file itself (no Python
-        on its threads): rows as the csv module reads them once ``_universal_newlines`` has been applied to the
-        cells; a row of another width raises ``pyarrow.ArrowInvalid``."""
-        names = [str(at) for at in range(width)]
-        offset = _body_offset(self.path, self.encoding, self.header_at, self.delimiter)
-        with pa.OSFile(str(self.path)) as source:
-            source.seek(offset)
-            reader = pa_csv.open_csv(
-                source,
-                read_options=pa_csv.ReadOptions(column_names=names, block_size=_ARROW_BLOCK),
-                parse_options=pa_csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
-                convert_options=pa_csv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-            yield iter(reader)
+    def _utf8_body(self) -> Iterator[tuple[Path, int, bool]]:
+        """A UTF-8 file for pyarrow to read itself, the offset of the body in it, and whether its cells may need
+        their line breaks translated: the export when it is plain UTF-8, else a UTF-8 copy of its body as the csv
+        module reads it (decoded, universal newlines, NUL characters left out) in a temporary file, removed after.
+        """
+        plain, carriage_returns = _plain_utf8(self.path, self.encoding)
+        if plain:
+            yield self.path, _body_offset(self.path, self.encoding, self.header_at, self.delimiter), carriage_returns
+            return
+        folder = tempfile.gettempdir()
+        copy = None
+        try:
+            handle, name = tempfile.mkstemp(prefix="toxiclinks-", suffix=".csv", dir=folder)
+            copy = Path(name)
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                with open_user_text(self.path, "export file", self.encoding) as text:
+                    lines = (line.replace("\x00", "") for line in iter(text.readline, ""))
+                    rows = _checked_rows(csv.reader(lines, delimiter=self.delimiter), self.path)
+                    next(itertools.islice(rows, self.header_at, None), None)  # past the header, as the csv module
+                    for block in iter(lambda: text.read(1 << 20), ""):
+                        out.write(block.replace("\x00", ""))
+        except BaseException as exc:
+            if copy is not None:
+                copy.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise ToxiclinksError(
+                    f"cannot keep a UTF-8 copy of {self.path} in a temporary file in {folder} "
+                    f"({exc.strerror or exc}); free space there, or set TMPDIR to another folder"
+                ) from None
+            raise
+        try:
+            yield copy, 0, False
+        finally:
+            copy.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _arrow_reader(source: Path, offset: int, width: int, delimiter: str) -> Iterator[Iterator[pa.RecordBatch]]:
+    """pyarrow's streaming CSV reader over a UTF-8 file from ``offset`` on, reading the file itself (no Python
+    on its threads); a row of another width raises ``pyarrow.ArrowInvalid``."""
+    names = [str(at) for at in range(width)]
+    with pa.OSFile(str(source)) as stream:
+        stream.seek(offset)
+        reader = pa_csv.open_csv(
+            stream,
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=_ARROW_BLOCK),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        yield iter(reader)
 
 
 def links_table(
