@@ -49,7 +49,7 @@ import pyarrow.csv as pa_csv
 
 from toxiclinks import schema
 from toxiclinks.errors import ToxiclinksError
-from toxiclinks.files import open_user_text
+from toxiclinks.files import open_user_text, temporary_file_errors
 from toxiclinks.urls import CANONICAL_URL, normalize_url
 
 LOGGER = logging.getLogger(__name__)
@@ -483,26 +483,21 @@ class ExportReader:
         if plain:
             yield self.path, _body_offset(self.path, self.encoding, self.header_at, self.delimiter), carriage_returns
             return
-        folder = tempfile.gettempdir()
         copy = None
         try:
-            handle, name = tempfile.mkstemp(prefix="toxiclinks-", suffix=".csv", dir=folder)
-            copy = Path(name)
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                with open_user_text(self.path, "export file", self.encoding) as text:
-                    lines = (line.replace("\x00", "") for line in iter(text.readline, ""))
-                    rows = _checked_rows(csv.reader(lines, delimiter=self.delimiter), self.path)
-                    next(itertools.islice(rows, self.header_at, None), None)  # past the header, as the csv module
-                    for block in iter(lambda: text.read(1 << 20), ""):
-                        out.write(block.replace("\x00", ""))
-        except BaseException as exc:
+            with temporary_file_errors(f"a UTF-8 copy of {self.path}"):
+                handle, name = tempfile.mkstemp(prefix="toxiclinks-", suffix=".csv")
+                copy = Path(name)
+                with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                    with open_user_text(self.path, "export file", self.encoding) as text:
+                        lines = (line.replace("\x00", "") for line in iter(text.readline, ""))
+                        rows = _checked_rows(csv.reader(lines, delimiter=self.delimiter), self.path)
+                        next(itertools.islice(rows, self.header_at, None), None)  # past the header, as the csv module
+                        for block in iter(lambda: text.read(1 << 20), ""):
+                            out.write(block.replace("\x00", ""))
+        except BaseException:  # nothing left behind
             if copy is not None:
                 copy.unlink(missing_ok=True)
-            if isinstance(exc, OSError):
-                raise ToxiclinksError(
-                    f"cannot keep a UTF-8 copy of {self.path} in a temporary file in {folder} "
-                    f"({exc.strerror or exc}); free space there, or set TMPDIR to another folder"
-                ) from None
             raise
         try:
             yield copy, 0, False

@@ -49,6 +49,20 @@ def atomic_writer(path: str | Path) -> Iterator[TextIO]:
         raise
 
 
+@contextlib.contextmanager
+def temporary_file_errors(what: str) -> Iterator[None]:
+    """A temporary file that fails (folder missing, read-only, full) as a one-line error naming ``what`` was to be
+    kept there, the folder, and the way out."""
+    try:
+        yield
+    except OSError as exc:
+        folder = tempfile.tempdir or "the temporary folder"  # set once Python found one
+        raise ToxiclinksError(
+            f"cannot keep {what} in a temporary file in {folder} ({exc.strerror or exc}); "
+            "free space there, or set TMPDIR to another folder"
+        ) from None
+
+
 def write_csv_rows(table: pd.DataFrame, stream: TextIO, header: bool = True) -> None:
     """Append ``table`` to a CSV text stream, without its index; strings quoted, booleans ``true``/``false``.
 

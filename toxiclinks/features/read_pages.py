@@ -18,8 +18,9 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from toxiclinks.errors import ToxiclinksError
+from toxiclinks.files import temporary_file_errors
 
+_TEXTS = "the pages' texts"  #: what the temporary file keeps, for its errors
 #: zlib's fastest level: the texts shrink to about half (0.07 ms a page), more would cost the crawl time
 _COMPRESSION = 1
 
@@ -48,14 +49,14 @@ class ReadPages(Mapping[str, PageDescription]):
         self._links: dict[str, tuple[tuple[int, _Values], ...]] = {}
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}  # each tuple of names once
         self._places: dict[str, tuple[int, int]] = {}  # where each text is in the file: offset, length
-        with _disk_errors():
+        with temporary_file_errors(_TEXTS):
             self._file = tempfile.TemporaryFile(prefix="toxiclinks-texts-")
         self._end = 0
 
     def add(self, url: str, description: PageDescription) -> None:
         """Keep ``description`` as the description of ``url``."""
         data = zlib.compress(description.text.encode("utf-8"), _COMPRESSION)
-        with _disk_errors():
+        with temporary_file_errors(_TEXTS):
             self._file.seek(self._end)
             self._file.write(data)
         self._places[url] = (self._end, len(data))
@@ -66,7 +67,7 @@ class ReadPages(Mapping[str, PageDescription]):
     def text(self, url: str) -> str:
         """The main text of ``url``, read back from the file."""
         offset, length = self._places[url]
-        with _disk_errors():
+        with temporary_file_errors(_TEXTS):
             self._file.seek(offset)  # flushes what is buffered: a full disk may show here
             data = self._file.read(length)
         return zlib.decompress(data).decode("utf-8")
@@ -109,19 +110,6 @@ class ReadPages(Mapping[str, PageDescription]):
     def _values(self, signals: dict[str, object]) -> _Values:
         names = tuple(signals)
         return self._names.setdefault(names, names), tuple(signals.values())
-
-
-@contextlib.contextmanager
-def _disk_errors() -> Iterator[None]:
-    """A failing temporary file as a one-line error that names the folder and the way out."""
-    try:
-        yield
-    except OSError as exc:
-        folder = tempfile.tempdir or "the temporary folder"  # set once Python found one
-        raise ToxiclinksError(
-            f"cannot keep the pages' texts in a temporary file in {folder} ({exc.strerror or exc}); "
-            "free space there, or set TMPDIR to another folder"
-        ) from None
 
 
 #: signals as (names, values): the names shared by every page described by the same code
