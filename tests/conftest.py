@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -116,3 +119,21 @@ def http_server() -> Iterator[LoopbackServer]:
 def gzip_bytes(data: bytes) -> bytes:
     """Gzip ``data`` for a Content-Encoding: gzip response."""
     return gzip.compress(data)
+
+
+def write_warc(path: Path, records: list[tuple[str, str, str, bytes]], gzip_records: bool = True) -> Path:
+    """Write HTTP responses (URL, status line, Content-Type, body) to a WARC file, as warcio writes one.
+
+    A status of 3xx takes its body as the Location header instead.
+    """
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=gzip_records)
+        for url, status, content_type, body in records:
+            fields = [("Content-Type", content_type)]
+            if status.startswith("3"):
+                fields, body = [*fields, ("Location", body.decode())], b""
+            headers = StatusAndHeaders(status, fields, protocol="HTTP/1.1")
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            )
+    return path

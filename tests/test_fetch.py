@@ -1,15 +1,9 @@
-import io
-
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
-
 from toxiclinks import fetch
-from toxiclinks.archives import read_warc
 from toxiclinks.fetch import fetch_page, fetch_pages
 from toxiclinks.page import decode_html
 from toxiclinks.settings import Settings
 
-from conftest import Response, gzip_bytes
+from conftest import Response, gzip_bytes, write_warc
 
 LOCAL = Settings(allow_private=True, timeout_seconds=2.0, max_bytes=50_000, retries=0, respect_robots=False)
 
@@ -85,35 +79,8 @@ def test_charset_from_header_meta_and_fallback():
     assert decode_html(b"<p>x</p>", "text/html; charset=no-such-charset") == "<p>x</p>"
 
 
-def _warc(tmp_path, records):
-    path = tmp_path / "pages.warc.gz"
-    with path.open("wb") as stream:
-        writer = WARCWriter(stream, gzip=True)
-        for url, status, content_type, body in records:
-            headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
-            writer.write_record(
-                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
-            )
-    return path
-
-
-def test_read_warc_keeps_html_errors_and_non_html(tmp_path):
-    path = _warc(
-        tmp_path,
-        [
-            ("https://a.example/", "200 OK", "text/html; charset=utf-8", "<p>café</p>".encode()),
-            ("https://b.example/", "404 Not Found", "text/html", b"nope"),
-            ("https://c.example/x.pdf", "200 OK", "application/pdf", b"%PDF"),
-        ],
-    )
-    pages = read_warc(path)
-    assert pages["https://a.example/"].html == "<p>café</p>"
-    assert pages["https://b.example/"].status == "http_404"
-    assert pages["https://c.example/x.pdf"].status == "error:not_html"
-
-
 def test_offline_records_missing_pages_as_not_fetched(tmp_path, http_server):
-    path = _warc(tmp_path, [("https://a.example/", "200 OK", "text/html", b"<p>a</p>")])
+    path = write_warc(tmp_path / "pages.warc.gz", [("https://a.example/", "200 OK", "text/html", b"<p>a</p>")])
     pages = fetch_pages(["https://a.example/", http_server.url("/x")], Settings(pages_path=path, offline=True))
     assert pages["https://a.example/"].ok
     assert pages[http_server.url("/x")].status == "not_fetched"
@@ -122,20 +89,7 @@ def test_offline_records_missing_pages_as_not_fetched(tmp_path, http_server):
 
 def test_pages_missing_from_the_warc_are_fetched_over_http(tmp_path, http_server):
     http_server.routes["/live"] = Response(200, b"<p>live</p>")
-    path = _warc(tmp_path, [("https://a.example/", "200 OK", "text/html", b"<p>a</p>")])
+    path = write_warc(tmp_path / "pages.warc.gz", [("https://a.example/", "200 OK", "text/html", b"<p>a</p>")])
     settings = Settings(pages_path=path, allow_private=True, timeout_seconds=2)
     pages = fetch_pages(["https://a.example/", http_server.url("/live")], settings)
     assert pages[http_server.url("/live")].ok and http_server.hits == {"/robots.txt": 1, "/live": 1}
-
-
-def test_unreadable_warc_is_a_clear_error(tmp_path):
-    import pytest
-
-    from toxiclinks.errors import ToxiclinksError
-
-    bad = tmp_path / "bad.warc.gz"
-    bad.write_bytes(b"this is not a warc file at all")
-    with pytest.raises(ToxiclinksError, match="WARC"):
-        read_warc(bad)
-    with pytest.raises(ToxiclinksError, match="no such WARC"):
-        read_warc(tmp_path / "missing.warc")
