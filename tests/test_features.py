@@ -120,6 +120,26 @@ def test_read_pages_keep_the_texts_in_a_file_and_give_each_description_back():
         read.text(urls[0])
 
 
+def test_read_pages_give_their_signals_as_columns_with_nan_where_a_page_has_none():
+    import math
+
+    from toxiclinks.features import PageDescription, ReadPages
+
+    with ReadPages() as read:
+        read.add("https://a.example/", PageDescription({"words": 1.0, "language": "en"}, "", {0: {"link_found": True}}))
+        read.add("https://b.example/", PageDescription({"language": "de", "has_date": True}, "", {}))
+        read.add("https://c.example/", PageDescription({"words": 3.0}, "", {2: {"link_count": 2.0}, 5: {}}))
+        pages = read.signal_columns(["https://c.example/", "https://unread.example/", "https://a.example/"])
+        assert pages.keys == ["https://c.example/", "https://a.example/"]  # in the order asked, unread left out
+        assert list(pages.columns) == ["words", "language"]
+        assert pages.columns["words"] == [3.0, 1.0]
+        assert math.isnan(pages.columns["language"][0]) and pages.columns["language"][1] == "en"
+        links = read.link_signal_columns(["https://a.example/", "https://b.example/", "https://c.example/"])
+        assert links.keys == [0, 2, 5]
+        assert links.columns["link_found"][0] is True and math.isnan(links.columns["link_found"][1])
+        assert links.columns["link_count"][1] == 2.0 and math.isnan(links.columns["link_count"][2])
+
+
 def test_read_pages_that_cannot_write_their_file_say_so_in_one_line(tmp_path, monkeypatch):
     import tempfile
 

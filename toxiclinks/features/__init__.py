@@ -24,7 +24,7 @@ from toxiclinks.features.language import detect_language
 from toxiclinks.features.link import link_features, target_domain
 from toxiclinks.features.page import page_features
 from toxiclinks.features.profile import profile_features
-from toxiclinks.features.read_pages import PageDescription, ReadPages
+from toxiclinks.features.read_pages import PageDescription, ReadPages, SignalColumns
 from toxiclinks.features.topic import PAGE_TEXT_CHARS, target_topic, topic_language, topic_similarities
 from toxiclinks.features.url import url_features_table
 from toxiclinks.page import Page
@@ -194,9 +194,9 @@ def features_from_descriptions(
     """The features table from each page's fetch status and the descriptions of the pages read."""
     sources = [url for url in links[schema.SOURCE_URL].unique() if url in described]
     similarity = page_similarities(links, settings, described, sources)
-    page_signals = {url: {**described.signals(url), "topic_similarity": similarity[url]} for url in sources}
-    link_signals = {position: signals for url in sources for position, signals in described.links(url).items()}
-    return assemble_features(links, statuses, page_signals, link_signals)
+    pages = described.signal_columns(sources)
+    pages.columns["topic_similarity"] = [similarity[url] for url in pages.keys]
+    return assemble_features(links, statuses, pages, described.link_signal_columns(sources))
 
 
 def page_similarities(
@@ -222,34 +222,35 @@ def page_similarities(
 def assemble_features(
     links: pd.DataFrame,
     statuses: Mapping[str, tuple[str, float | None]],
-    page_signals: Mapping[str, Mapping[str, object]],
-    link_signals: Mapping[int, Mapping[str, object]],
+    page_signals: SignalColumns,
+    link_signals: SignalColumns,
 ) -> pd.DataFrame:
     """The features table from the per-page and per-link signals, with the URL, profile and export columns.
 
     ``statuses`` maps each page looked at to its fetch status and HTTP status;
     ``page_signals`` (page signals and topic similarity) holds the pages that
-    were read; ``link_signals`` the links on them, by row position.
+    were read, by URL; ``link_signals`` the links on them, by row position.
     """
     # Column by column: a row of Python values per link took 2.7 KB a link at its peak.
     sources = links[schema.SOURCE_URL]
     codes, pages = pd.factorize(sources)
-    read = np.array([url in page_signals for url in pages], dtype=bool)[codes]
+    place = {url: number for number, url in enumerate(page_signals.keys)}
+    at = np.array([place.get(url, -1) for url in pages], dtype=np.int64)[codes]  # -1: not read, the NaN put last
+    read = at >= 0
     found = [statuses.get(url, ("not_fetched", None)) for url in pages]
     columns: dict[str, np.ndarray] = {
         schema.FETCH_STATUS: np.array([status for status, _ in found], dtype=object)[codes],
         schema.HTTP_STATUS: np.array([float(code) if code and code == code else np.nan for _, code in found])[codes],
     }
     columns.update({str(name): column.to_numpy(dtype=object) for name, column in url_features_table(sources).items()})
-    page_rows = [page_signals.get(url, {}) for url in pages]
-    for name in dict.fromkeys(name for signals in page_rows for name in signals):
-        values = np.array([signals.get(name, np.nan) for signals in page_rows], dtype=object)[codes]
-        columns[name] = np.where(read, values, np.nan)
-    on_read_pages = [position for position in link_signals if read[position]]
-    for name in dict.fromkeys(name for position in on_read_pages for name in link_signals[position]):
-        values = np.full(len(links), np.nan, dtype=object)
-        values[on_read_pages] = [link_signals[position].get(name, np.nan) for position in on_read_pages]
-        columns[name] = values
+    for name, values in page_signals.columns.items():
+        columns[name] = _objects([*values, np.nan])[at]
+    positions = np.asarray(link_signals.keys, dtype=np.int64)
+    on_read_pages = read[positions] if len(positions) else np.zeros(0, dtype=bool)
+    for name, values in link_signals.columns.items():
+        per_link = np.full(len(links), np.nan, dtype=object)
+        per_link[positions[on_read_pages]] = _objects(values)[on_read_pages]
+        columns[name] = per_link
     for flag, export_column in (
         ("link_nofollow", schema.EXPORT_NOFOLLOW),
         ("link_sponsored", schema.EXPORT_SPONSORED),
@@ -275,6 +276,11 @@ def assemble_features(
         elif feature.kind == "float":
             features[feature.name] = features[feature.name].astype(float)
     return features
+
+
+def _objects(values: Sequence[object]) -> np.ndarray:
+    """The values as a one-dimensional object array, each as it is."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 class PageAnalyser:
