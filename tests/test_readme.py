@@ -2,6 +2,7 @@
 
 import re
 
+import pandas as pd
 from click.testing import CliRunner
 
 from toxiclinks.cli import EXAMPLE as CLI_EXAMPLE
@@ -35,3 +36,23 @@ def test_worked_example_output_is_what_the_cli_prints(tmp_path, monkeypatch):
     quoted_block = re.search(r"`disavow.txt`, ready for Google Search Console:\n\n```\n(.*?)```", README, re.DOTALL)
     quoted_entries = [line for line in quoted_block.group(1).splitlines() if not line.startswith("#")]
     assert quoted_entries == entries
+
+
+def test_the_readme_scans_the_links_triage_flags_from_its_scores_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    triage = ["scan", str(EXAMPLE / "backlinks.csv"), "--no-fetch", "-o", "t.txt", "--scores", "triage.csv"]
+    assert runner.invoke(main, triage).exit_code == 0
+    block = re.search(r"```\n(python -c .*?triage\.csv.*?)\n(toxiclinks scan flagged\.csv .*?)\n```", README, re.DOTALL)
+    code = re.fullmatch(r'python -c "(.*)"', block.group(1)).group(1)
+    exec(code, {})  # the README's filter, as written: the triage scores file is an export toxiclinks reads
+    flagged = pd.read_csv("flagged.csv")
+    ranked = pd.read_csv("triage.csv")
+    assert 0 < len(flagged) < len(ranked) and (flagged["probability"] >= 0.5).all()
+    offline = ["--pages", str(EXAMPLE / "pages.warc.gz"), "--offline", "--no-cache", "-o", "d.txt"]
+    result = runner.invoke(main, [*block.group(2).split()[1:], *offline])
+    assert result.exit_code == 0, result.output
+    scanned = pd.read_csv("scores.csv")
+    assert scanned["source_url"].tolist() == flagged["source_url"].tolist()
+    assert not scanned["reasons"].str.startswith("triage").any()  # judged on their pages this time
+    assert (scanned["fetch_status"] == "ok").any() and (tmp_path / "report.html").exists()
