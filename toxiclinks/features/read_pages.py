@@ -83,8 +83,8 @@ class ReadPages(Mapping[str, PageDescription]):
         return {position: _as_dict(values) for position, values in self._links[url]}
 
     def signal_columns(self, urls: Iterable[str]) -> SignalColumns:
-        """The page signals of those of ``urls`` read, as columns (no dict per page: a million pages' dicts
-        took a gigabyte at once)."""
+        """The page signals of those of ``urls`` read, as columns (a dict per page and per link, all made at once
+        for the features table, took 0.7 KB a backlink at its peak)."""
         read = [url for url in urls if url in self._signals]
         return _columns(read, [self._signals[url] for url in read])
 
