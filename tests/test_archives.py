@@ -128,3 +128,10 @@ def test_offline_scan_of_saved_pages_reads_each_page_once_in_order(tmp_path):
     )
     assert seen == [(url, url) for url in reversed(urls)]  # each handed over with its HTML, once
     assert all(page.status == "ok" and page.html is None for page in pages.values())  # and not kept
+
+
+def test_a_wget_warc_with_its_target_uris_in_angle_brackets_is_read(tmp_path):
+    # wget 1.19.4 and later follow WARC 1.0's grammar: "WARC-Target-URI: <https://a.example/>".
+    path = write_warc(tmp_path / "wget.warc.gz", [("<https://a.example/>", "200 OK", "text/html", b"<p>a</p>")])
+    assert b"<https://a.example/>" in gzip.decompress(path.read_bytes())
+    assert read_warc(path)["https://a.example/"].html == "<p>a</p>"
