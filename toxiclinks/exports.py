@@ -51,6 +51,7 @@ from toxiclinks import schema
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.files import open_user_text, temporary_file_errors
 from toxiclinks.urls import CANONICAL_URL, normalize_url
+from toxiclinks.workers import DEFAULT_CHUNK_ROWS
 
 LOGGER = logging.getLogger(__name__)
 
@@ -283,9 +284,6 @@ _GSC_FILE_NAME = re.compile(
     r"^(?P<site>.+?)[-_ ]+(latest links|more sample links|top linking sites|top linking text|top target pages)",
     re.IGNORECASE,
 )
-
-
-DEFAULT_CHUNK_ROWS = 50_000  #: rows per chunk: tens of MB of working memory for a wide export
 
 
 def read_export(

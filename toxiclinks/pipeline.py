@@ -36,7 +36,6 @@ from toxiclinks.disavow import (
 )
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.exports import (
-    DEFAULT_CHUNK_ROWS,
     LINK_LEVEL,
     ExportFormat,
     ExportReader,
@@ -54,6 +53,7 @@ from toxiclinks.report import ReportSummary, render_report
 from toxiclinks.score import score_links
 from toxiclinks.settings import Settings
 from toxiclinks.triage import TriageModel, load_triage_model, score_triage, triage_features
+from toxiclinks.workers import DEFAULT_CHUNK_ROWS, holds_more_than, start_workers
 
 LOGGER = logging.getLogger(__name__)
 
@@ -206,8 +206,8 @@ def triage_chunks(
     full links table stays in the worker that made it); its
     ``attrs["export"]`` is the reader's summary, final once the iteration is done.
     """
-    if settings.jobs != 1 and _over_one_batch(export_path, chunk_rows):
-        _start_workers(joblib.effective_n_jobs(settings.jobs))  # they import while this process checks the file
+    if settings.jobs != 1 and holds_more_than(export_path, chunk_rows):
+        start_workers(settings.jobs, __name__)  # they import while this process checks the file
     reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows)
     model = load_triage_model()
     plan = DisavowPlan(
@@ -235,25 +235,6 @@ def triage_chunks(
             links.attrs["export"] = reader.info
             yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
     reader.finish()
-
-
-def _over_one_batch(export_path: str | Path, chunk_rows: int) -> bool:
-    """Whether the file surely holds more than one batch of rows (at 300 bytes a row, more than any tool writes)."""
-    try:
-        return Path(export_path).stat().st_size > chunk_rows * 300
-    except OSError:  # the reader says what is wrong with the path
-        return False
-
-
-def _start_workers(jobs: int) -> None:
-    """Start joblib's worker processes and have each import this module, without waiting for them."""
-    executor = get_memmapping_executor(jobs)
-    for _ in range(jobs):
-        executor.submit(_imported)
-
-
-def _imported() -> None:
-    """Nothing: unpickling a call to it in a worker imports this module, and so all a triage batch needs."""
 
 
 def in_order_in_workers(calls: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]], jobs: int) -> Iterator[Any]:
