@@ -280,17 +280,3 @@ def test_scan_hands_freed_page_buffers_back_without_overriding_the_user(monkeypa
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
     hand_freed_buffers_back()
     assert os.environ["MALLOC_MMAP_THRESHOLD_"] == "65536"
-
-
-def test_the_cli_starts_without_the_pipeline_so_workers_can_import_it_meanwhile():
-    import subprocess
-    import sys
-
-    heavy = ("pandas", "pyarrow", "sklearn", "numpy", "requests", "trafilatura", "joblib")
-    loaded = subprocess.run(
-        [sys.executable, "-c", f"import sys, toxiclinks.cli; print([m for m in {heavy!r} if m in sys.modules])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    assert loaded == "[]"  # each command imports what it needs, once it has started any worker processes

@@ -292,3 +292,26 @@ def test_domain_name_ngrams_cut_column_wise_weigh_as_the_vectorizer():
     expected = np.asarray(vectorizer.transform(names) @ weights).ravel()
     np.testing.assert_allclose(_char_ngram_shares(names, vectorizer, weights), expected, rtol=0, atol=1e-12)
     assert np.count_nonzero(expected) > 2000  # most random names share n-grams with the vocabulary
+
+
+def test_a_large_triage_on_the_command_line_starts_its_workers_before_the_cli_is_imported(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from toxiclinks import workers
+
+    started = []
+    monkeypatch.setattr(workers, "start_workers", lambda jobs, module: started.append((jobs, module)))
+    big, small = tmp_path / "big.csv", tmp_path / "small.csv"
+    with big.open("wb") as stream:
+        stream.truncate(workers.DEFAULT_CHUNK_ROWS * 300 + 1)  # sparse: more than one batch by its size
+    small.write_text("Referring page URL\nhttps://a.example/\n", encoding="utf-8")
+    assert not workers.start_for_large_triage(["scan", str(small), "--no-fetch"])  # scored in one process
+    assert not workers.start_for_large_triage(["scan", str(big)])  # a full scan starts its own, later
+    assert not workers.start_for_large_triage(["features", str(big), "--no-fetch"])
+    assert not workers.start_for_large_triage([])
+    assert started == []
+    assert workers.start_for_large_triage(["scan", "-o", "d.txt", str(big), "--no-fetch"])
+    assert started == [(-1, "toxiclinks.pipeline")]
+    version = subprocess.run([sys.executable, "-m", "toxiclinks", "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and "toxiclinks" in version.stdout  # the launcher runs the command line

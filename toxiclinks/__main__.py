@@ -1,5 +1,5 @@
 """``python -m toxiclinks`` runs the command line."""
 
-from toxiclinks.cli import main
+from toxiclinks.launch import main
 
 main()

@@ -20,12 +20,19 @@ import click
 
 from toxiclinks import __version__, schema
 from toxiclinks.cache import default_cache_path
+from toxiclinks.disavow import check_writable, read_disavow
 from toxiclinks.errors import ToxiclinksError
+from toxiclinks.fetch import fetch_summary
+from toxiclinks.pipeline import (
+    ScanResult,
+    feature_table,
+    fetch_export,
+    scan,
+    triage_chunks,
+    write_outputs,
+    write_table,
+)
 from toxiclinks.settings import Settings
-from toxiclinks.workers import DEFAULT_CHUNK_ROWS, holds_more_than, start_workers
-
-# The pipeline (pandas, pyarrow, scikit-learn: over a second) is imported by the commands that use it, after
-# they have started any worker processes, so that those import it at the same time.
 
 EXAMPLE = (
     "toxiclinks scan data/example/backlinks.csv --pages data/example/pages.warc.gz "
@@ -202,15 +209,6 @@ def _settings(options: dict[str, Any], **extra: Any) -> Settings:
     )
 
 
-def _check_writable(*paths: Path | None) -> None:
-    """Fail early, before any work, when one of the output files given cannot be written."""
-    from toxiclinks.disavow import check_writable
-
-    for path in paths:
-        if path:
-            check_writable(path)
-
-
 def _start(options: dict[str, Any]) -> bool:
     """Set up logging; return whether to draw a progress line (on a terminal, unless --quiet)."""
     logging.basicConfig(
@@ -354,13 +352,11 @@ def scan_command(**options: Any) -> None:
         keywords=_split_list(options["keywords"]),
         model_path=options["model_path"],
     )
-    if options["no_fetch"] and settings.jobs != 1 and holds_more_than(options["export"], DEFAULT_CHUNK_ROWS):
-        start_workers(settings.jobs, "toxiclinks.pipeline")
-    from toxiclinks.pipeline import ScanResult, scan, triage_chunks, write_outputs
-
     outputs = (options["disavow_path"], options["scores_path"], options["report_path"])
     try:
-        _check_writable(*outputs)
+        for path in outputs:
+            if path:
+                check_writable(path)
         with warnings.catch_warnings():
             warnings.simplefilter("default" if options["verbose"] else "ignore")
             columns = _parse_columns(options["columns"])
@@ -406,9 +402,6 @@ def fetch_command(**options: Any) -> None:
     and run again; it fetches only what is missing. 'toxiclinks scan' then
     reads the pages from the cache.
     """
-    from toxiclinks.fetch import fetch_summary
-    from toxiclinks.pipeline import fetch_export
-
     progress = _start(options)
     settings = _settings(options)
     if not settings.use_cache:
@@ -451,12 +444,10 @@ def features_command(**options: Any) -> None:
     One row per backlink: source, target and anchor, then every signal (see
     docs/features.md). No scoring.
     """
-    from toxiclinks.pipeline import feature_table, write_table
-
     progress = _start(options)
     settings = replace(_settings(options), jobs=options["jobs"])
     try:
-        _check_writable(options["output_path"])
+        check_writable(options["output_path"])
         table = feature_table(options["export"], settings, _parse_columns(options["columns"]), progress)
         write_table(table, options["output_path"])
     except ToxiclinksError as exc:
@@ -512,7 +503,7 @@ def train_command(**options: Any) -> None:
     if default_data is not None and not (default_data / "data" / "webspam-uk2006" / "train.csv").is_file():
         raise click.ClickException(f"--with-default-data: no default training data under {default_data}")
     try:
-        _check_writable(options["model_path"])
+        check_writable(options["model_path"])
         data = labelled_links(
             options["export"],
             _settings(options),
@@ -585,7 +576,7 @@ def evaluate_command(**options: Any) -> None:
     progress = _start(options)
     try:
         if options["report_path"]:
-            _check_writable(options["report_path"])
+            check_writable(options["report_path"])
         model = load_model(options["model_path"])
         data = labelled_links(
             options["export"],
@@ -651,12 +642,12 @@ def review_command(**options: Any) -> None:
     'toxiclinks train review.csv -o models/mine.joblib', and 'toxiclinks review'
     again with --model and --labelled for the next round.
     """
-    from toxiclinks.pipeline import review_sheet, scan, write_table
+    from toxiclinks.pipeline import review_sheet
 
     progress = _start(options)
     settings = _settings(options, model_path=options["model_path"])
     try:
-        _check_writable(options["sheet_path"])
+        check_writable(options["sheet_path"])
         result = scan(options["export"], settings, _parse_columns(options["columns"]), progress=progress)
         sheet, todo, carried = review_sheet(result, options["labelled_paths"])
         write_table(sheet, options["sheet_path"])
@@ -677,8 +668,6 @@ def validate(disavow_file: Path) -> None:
     are probably not what was meant (domain:www., duplicates, URLs already
     covered by a domain: line). Exits with status 1 when there are errors.
     """
-    from toxiclinks.disavow import read_disavow
-
     try:
         parsed = read_disavow(disavow_file)
     except ToxiclinksError as exc:
