@@ -4,7 +4,7 @@ A worker process spends about 1.3 s importing pandas, pyarrow and
 scikit-learn before it can take a batch. The ``toxiclinks`` command starts a
 large triage's workers before it imports them itself (this module imports
 neither), which took a million-row triage from 12.8 to 12.2 s on 2 cores
-(5.7 to 5.0 s at 100,000 rows; interleaved runs, the same scores)..
+(5.7 to 5.0 s at 100,000 rows; interleaved runs, the same scores).
 """
 
 from __future__ import annotations
