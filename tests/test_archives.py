@@ -135,3 +135,17 @@ def test_a_wget_warc_with_its_target_uris_in_angle_brackets_is_read(tmp_path):
     path = write_warc(tmp_path / "wget.warc.gz", [("<https://a.example/>", "200 OK", "text/html", b"<p>a</p>")])
     assert b"<https://a.example/>" in gzip.decompress(path.read_bytes())
     assert read_warc(path)["https://a.example/"].html == "<p>a</p>"
+
+
+@pytest.mark.parametrize("gzip_records", [True, False], ids=["warc.gz", "warc"])
+def test_a_warc_cut_short_keeps_its_whole_records_and_says_the_rest_is_missing(tmp_path, caplog, gzip_records):
+    records = [(f"https://s{n}.example/", "200 OK", "text/html", f"<p>{n}</p>".encode() * 500) for n in range(4)]
+    whole = write_warc(tmp_path / "whole.warc", records, gzip_records=gzip_records)
+    assert len(read_warc(whole)) == 4 and "not a whole record" not in caplog.text  # an intact file: no warning
+    last = write_warc(tmp_path / "last.warc", records[-1:], gzip_records=gzip_records).stat().st_size
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size - last // 2])  # wget killed while writing the last
+    pages = read_warc(cut)
+    assert sorted(pages) == [url for url, *_ in records[:3]]
+    assert pages["https://s2.example/"].html == "<p>2</p>" * 500
+    assert "cut.warc: the file ends with" in caplog.text and "not a whole record" in caplog.text

@@ -13,6 +13,7 @@ import csv
 import logging
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urljoin
 
 from warcio.archiveiterator import ArchiveIterator
@@ -50,7 +51,12 @@ class WarcPages(Mapping[str, Page]):
         with _warc_errors(self.path):
             with self.path.open("rb") as stream:
                 records = ArchiveIterator(stream)
+                end = 0  # where the last whole record ends
                 for record in records:
+                    offset = records.get_record_offset()  # reads past the body, keeping none of it
+                    if getattr(record.raw_stream, "limit", 0):  # bytes its length promised and the file lacks
+                        break
+                    end = offset + records.get_record_length()
                     if record.rec_type != "response" or record.http_headers is None:
                         continue
                     url = normalize_url(record.rec_headers.get_header("WARC-Target-URI") or "")
@@ -60,7 +66,15 @@ class WarcPages(Mapping[str, Page]):
                     if 300 <= int(record.http_headers.get_statuscode() or 0) < 400 and location:
                         redirects[url] = normalize_url(urljoin(url, location))
                         continue
-                    self._places[url] = (records.get_record_offset(), url)  # reads past the body, keeping none of it
+                    self._places[url] = (offset, url)
+                cut = _bytes_after(stream, end)
+        if cut:  # warcio passes a record cut short quietly (whole, or what there is of it): say it is left out
+            LOGGER.warning(
+                "%s: the file ends with %d bytes that are not a whole record (a crawl stopped while writing?); "
+                "the records before them are read",
+                self.path,
+                cut,
+            )
         for source, target in redirects.items():
             seen = {source}
             while target in redirects and target not in seen:  # follow chains, never loops
@@ -101,6 +115,16 @@ class WarcPages(Mapping[str, Page]):
 def read_warc(path: str | Path) -> WarcPages:
     """Index the responses of a WARC file by normalised URL (see ``WarcPages``)."""
     return WarcPages(path)
+
+
+def _bytes_after(stream: BinaryIO, end: int) -> int:
+    """How many bytes of the file past ``end`` are not blank (0 when only line breaks follow the last record)."""
+    size = stream.seek(0, 2)
+    stream.seek(end)
+    return 0 if not stream.read(_BLANK_TAIL).strip() else size - end
+
+
+_BLANK_TAIL = 16  #: bytes a whole WARC may end with after its last record: its record separator, line breaks
 
 
 @contextlib.contextmanager
