@@ -50,8 +50,8 @@ import pyarrow.csv as pa_csv
 from toxiclinks import schema
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.files import open_user_text, temporary_file_errors
+from toxiclinks.settings import DEFAULT_CHUNK_ROWS
 from toxiclinks.urls import CANONICAL_URL, normalize_url
-from toxiclinks.workers import DEFAULT_CHUNK_ROWS
 
 LOGGER = logging.getLogger(__name__)
 

@@ -51,9 +51,9 @@ from toxiclinks.model import load_model
 from toxiclinks.page import Page
 from toxiclinks.report import ReportSummary, render_report
 from toxiclinks.score import score_links
-from toxiclinks.settings import Settings
+from toxiclinks.settings import DEFAULT_CHUNK_ROWS, Settings
 from toxiclinks.triage import TriageModel, load_triage_model, score_triage, triage_features
-from toxiclinks.workers import DEFAULT_CHUNK_ROWS, holds_more_than, start_workers
+from toxiclinks.workers import holds_more_than, start_workers
 
 LOGGER = logging.getLogger(__name__)
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from toxiclinks import __version__
 
+#: rows per chunk of an export read in chunks: tens of MB of working memory for a wide export
+DEFAULT_CHUNK_ROWS = 50_000
+
 
 @dataclass(frozen=True)
 class Settings:

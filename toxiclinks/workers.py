@@ -13,8 +13,8 @@ import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
-#: rows per chunk of an export read in chunks: tens of MB of working memory for a wide export
-DEFAULT_CHUNK_ROWS = 50_000
+from toxiclinks.settings import DEFAULT_CHUNK_ROWS, Settings
+
 #: bytes a row of an export takes at most in practice: a larger file surely holds more rows than that
 _MAX_ROW_BYTES = 300
 
@@ -52,7 +52,7 @@ def start_for_large_triage(arguments: Sequence[str]) -> bool:
         return False
     if not any(holds_more_than(argument, DEFAULT_CHUNK_ROWS) for argument in arguments[1:]):
         return False
-    start_workers(-1, "toxiclinks.pipeline")
+    start_workers(Settings.jobs, "toxiclinks.pipeline")  # scan has no --jobs: the default
     return True
 
 
