@@ -140,6 +140,37 @@ def test_read_pages_give_their_signals_as_columns_with_nan_where_a_page_has_none
         assert links.columns["link_count"][1] == 2.0 and math.isnan(links.columns["link_count"][2])
 
 
+def test_signals_kept_by_name_come_back_as_they_were_given():
+    import math
+
+    import numpy as np
+
+    from toxiclinks.features.read_pages import _Rows
+
+    given = [
+        {"words": 12.0, "language": "en", "has_date": True},
+        {"words": math.nan, "language": "de"},  # no has_date: absent, not missing
+        {"words": np.float64(3.5), "count": 2, "has_date": None},  # a numpy float and an int turn the column to objects
+        {"language": "en", "words": 7.25},
+    ]
+    rows = _Rows()
+    assert [rows.append(signals) for signals in given] == [0, 1, 2, 3]
+    for number, signals in enumerate(given):
+        back = rows.row(number)
+        assert list(back) == list(signals)  # the same names, in the same order
+        for name, value in signals.items():
+            assert type(back[name]) is type(value)
+            assert back[name] == value or (value != value and back[name] != back[name])
+    twins = _Rows()
+    for _ in range(2):
+        twins.append({"language": "".join(["e", "n"])})  # two equal texts, two objects
+    assert twins.row(0)["language"] is twins.row(1)["language"]  # kept once
+    columns = rows.columns([3, 1, 0])
+    assert list(columns) == ["language", "words", "has_date"]
+    assert columns["words"][0] == 7.25 and math.isnan(columns["words"][1]) and columns["words"][2] == 12.0
+    assert math.isnan(columns["has_date"][0]) and math.isnan(columns["has_date"][1]) and columns["has_date"][2] is True
+
+
 def test_read_pages_that_cannot_write_their_file_say_so_in_one_line(tmp_path, monkeypatch):
     import tempfile
 

@@ -5,17 +5,21 @@ counts the pages each 4-gram occurs in), so a scan keeps the texts until the
 crawl is over. Held in memory they would grow with the crawl (5 KB a page on
 average in the real-pages corpus, up to 50,000 characters; gigabytes for a
 million pages); here they wait in a temporary file, compressed, and memory
-keeps only where each one is. The signals stay in memory as tuples of values
-under one shared tuple of names (1.3 KB a page where the dicts a worker sends
-back took 3.8 KB, each with its own copy of every name).
+keeps only where each one is. The signals stay in memory column by column
+(``_Rows``): a signal's numbers packed as doubles, each text kept once, each
+row's tuple of names shared: 0.65 KB a page with one link, its URL included
+(dicts as a worker sends them back took 3.8 KB; tuples of values under shared
+names, 1.4 KB).
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import tempfile
 import zlib
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,9 +51,11 @@ class ReadPages(Mapping[str, PageDescription]):
     """
 
     def __init__(self) -> None:
-        self._signals: dict[str, _Values] = {}
-        self._links: dict[str, tuple[tuple[int, _Values], ...]] = {}
-        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}  # each tuple of names once
+        self._pages = _Rows()  # one row of page signals a page
+        self._page_rows: dict[str, int] = {}
+        self._links = _Rows()  # one row of link signals a link, a page's links in consecutive rows
+        self._link_rows: dict[str, tuple[int, int]] = {}  # a page's first row and the row past its last
+        self._link_positions = array("q")  # each link row's position in the export
         self._places: dict[str, tuple[int, int]] = {}  # where each text is in the file: offset, length
         with temporary_file_errors(_TEXTS):
             self._file = tempfile.TemporaryFile(prefix="toxiclinks-texts-")
@@ -63,8 +69,12 @@ class ReadPages(Mapping[str, PageDescription]):
             self._file.write(data)
         self._places[url] = (self._end, len(data))
         self._end += len(data)
-        self._signals[url] = self._values(description.signals)
-        self._links[url] = tuple((position, self._values(signals)) for position, signals in description.links.items())
+        self._page_rows[url] = self._pages.append(description.signals)
+        first = len(self._link_positions)
+        for position, signals in description.links.items():
+            self._links.append(signals)
+            self._link_positions.append(position)
+        self._link_rows[url] = (first, len(self._link_positions))
 
     def text(self, url: str) -> str:
         """The main text of ``url``, read back from the file."""
@@ -76,22 +86,24 @@ class ReadPages(Mapping[str, PageDescription]):
 
     def signals(self, url: str) -> dict[str, object]:
         """The page signals of ``url``."""
-        return _as_dict(self._signals[url])
+        return self._pages.row(self._page_rows[url])
 
     def links(self, url: str) -> dict[int, dict[str, object]]:
         """The signals of the export's links from ``url``, by row position."""
-        return {position: _as_dict(values) for position, values in self._links[url]}
+        first, stop = self._link_rows[url]
+        return {self._link_positions[row]: self._links.row(row) for row in range(first, stop)}
 
     def signal_columns(self, urls: Iterable[str]) -> SignalColumns:
         """The page signals of those of ``urls`` read, as columns (a dict per page and per link, all made at once
         for the features table, took 0.7 KB a backlink at its peak)."""
-        read = [url for url in urls if url in self._signals]
-        return _columns(read, [self._signals[url] for url in read])
+        read = [url for url in urls if url in self._page_rows]
+        return SignalColumns(keys=read, columns=self._pages.columns([self._page_rows[url] for url in read]))
 
     def link_signal_columns(self, urls: Iterable[str]) -> SignalColumns:
         """The signals of the export's links from those of ``urls`` read, as columns keyed by row position."""
-        pairs = [pair for url in urls if url in self._links for pair in self._links[url]]
-        return _columns([position for position, _ in pairs], [signals for _, signals in pairs])
+        spans = [self._link_rows[url] for url in urls if url in self._link_rows]
+        rows = [row for first, stop in spans for row in range(first, stop)]
+        return SignalColumns(keys=[self._link_positions[row] for row in rows], columns=self._links.columns(rows))
 
     def texts(self) -> Mapping[str, str]:
         """The main texts by URL, each read from the file when asked for."""
@@ -112,21 +124,13 @@ class ReadPages(Mapping[str, PageDescription]):
         return PageDescription(signals=self.signals(url), text=self.text(url), links=self.links(url))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._signals)
+        return iter(self._page_rows)
 
     def __len__(self) -> int:
-        return len(self._signals)
+        return len(self._page_rows)
 
     def __contains__(self, url: object) -> bool:
-        return url in self._signals
-
-    def _values(self, signals: dict[str, object]) -> _Values:
-        names = tuple(signals)
-        return self._names.setdefault(names, names), tuple(signals.values())
-
-
-#: signals as (names, values): the names shared by every page described by the same code
-_Values = tuple[tuple[str, ...], tuple[object, ...]]
+        return url in self._page_rows
 
 
 @dataclass(frozen=True)
@@ -137,19 +141,46 @@ class SignalColumns:
     columns: dict[str, list[object]]  #: by signal name, in the order names first occur; NaN where one has none
 
 
-def _columns(keys: list[Any], rows: Sequence[_Values]) -> SignalColumns:
-    columns: dict[str, list[object]] = {}
-    for row, (names, values) in enumerate(rows):
-        for name, value in zip(names, values, strict=True):
-            if name not in columns:
-                columns[name] = [math.nan] * len(rows)
-            columns[name][row] = value
-    return SignalColumns(keys=keys, columns=columns)
+class _Rows:
+    """Rows of signals (dicts of name to value) kept by name: each name's values in an array of doubles while
+    they are all floats, else in a list with each text kept once; each row keeps its tuple of names (shared
+    by the rows that have the same), so ``row`` gives back exactly what ``append`` was given."""
 
+    def __init__(self) -> None:
+        self._names: list[tuple[str, ...]] = []  # each row's names
+        self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._values: dict[str, array[float] | list[object]] = {}
 
-def _as_dict(signals: _Values) -> dict[str, object]:
-    names, values = signals
-    return dict(zip(names, values, strict=True))
+    def append(self, signals: Mapping[str, object]) -> int:
+        """Keep one row; return its number."""
+        row = len(self._names)
+        names = tuple(signals)
+        self._names.append(self._shared.setdefault(names, names))
+        for name, value in signals.items():
+            values = self._values.setdefault(name, array("d"))
+            if len(values) < row:  # rows without this name: places nobody reads (their names leave it out)
+                values.extend([math.nan] * (row - len(values)))
+            if isinstance(values, array) and not (isinstance(value, float) and type(value) is float):
+                values = self._values[name] = list(values)
+            if isinstance(values, array):
+                values.append(value)  # type: ignore[arg-type]
+            else:
+                values.append(sys.intern(value) if type(value) is str else value)
+        return row
+
+    def row(self, row: int) -> dict[str, object]:
+        """Row ``row`` as it was appended."""
+        return {name: self._values[name][row] for name in self._names[row]}
+
+    def columns(self, rows: Sequence[int]) -> dict[str, list[object]]:
+        """The values of ``rows`` by name, NaN where a row has none, names in the order they first occur."""
+        found: dict[str, list[object]] = {}
+        for place, row in enumerate(rows):
+            for name in self._names[row]:
+                if name not in found:
+                    found[name] = [math.nan] * len(rows)
+                found[name][place] = self._values[name][row]
+        return found
 
 
 class _Texts(Mapping[str, str]):
