@@ -242,14 +242,17 @@ def assemble_features(
         schema.FETCH_STATUS: np.array([status for status, _ in found], dtype=object)[codes],
         schema.HTTP_STATUS: np.array([float(code) if code and code == code else np.nan for _, code in found])[codes],
     }
-    columns.update({str(name): column.to_numpy(dtype=object) for name, column in url_features_table(sources).items()})
+    # Float features as doubles from the start (a Python float a value took 1 KB a link at the peak); the rest
+    # as objects, typed below as the features say.
+    for name, url_column in url_features_table(sources).items():
+        columns[str(name)] = url_column.to_numpy(dtype=float if _is_float(str(name)) else object)
     for name, values in page_signals.columns.items():
-        columns[name] = _objects([*values, np.nan])[at]
+        columns[name] = _array(name, [*values, np.nan])[at]
     positions = np.asarray(link_signals.keys, dtype=np.int64)
     on_read_pages = read[positions] if len(positions) else np.zeros(0, dtype=bool)
     for name, values in link_signals.columns.items():
-        per_link = np.full(len(links), np.nan, dtype=object)
-        per_link[positions[on_read_pages]] = _objects(values)[on_read_pages]
+        per_link = np.full(len(links), np.nan, dtype=float if _is_float(name) else object)
+        per_link[positions[on_read_pages]] = _array(name, values)[on_read_pages]
         columns[name] = per_link
     for flag, export_column in (
         ("link_nofollow", schema.EXPORT_NOFOLLOW),
@@ -262,7 +265,12 @@ def assemble_features(
     # Lists, not arrays: pandas infers each column's type from its values, as it did from rows (a column no
     # page gave comes out float, all missing).
     features = pd.DataFrame(
-        {name: list(values) for name, values in columns.items() if name in FEATURE_COLUMNS}, index=links.index
+        {
+            name: values if values.dtype == float else list(values)
+            for name, values in columns.items()
+            if name in FEATURE_COLUMNS
+        },
+        index=links.index,
     ).reindex(columns=list(FEATURE_COLUMNS))
     profile = profile_features(links, features["anchor_class"].astype(object).fillna(""))
     for column in profile.columns:
@@ -278,9 +286,16 @@ def assemble_features(
     return features
 
 
-def _objects(values: Sequence[object]) -> np.ndarray:
-    """The values as a one-dimensional object array, each as it is."""
+def _array(name: str, values: Sequence[object]) -> np.ndarray:
+    """A signal's values as doubles when its feature is a float (``None`` as NaN, as ``astype(float)`` reads it),
+    else as a one-dimensional object array, each value as it is."""
+    if _is_float(name):
+        return np.asarray(values, dtype=float)
     return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _is_float(name: str) -> bool:
+    return FEATURE_COLUMNS.get(name, ("", ""))[0] == "float"
 
 
 class PageAnalyser:
