@@ -262,16 +262,20 @@ def assemble_features(
         on_page = columns.get(flag, np.full(len(links), np.nan, dtype=object))
         either = [is_true(here) or is_true(there) for here, there in zip(on_page, links[export_column], strict=True)]
         columns[flag] = np.array(either, dtype=object)
-    # Lists, not arrays: pandas infers each column's type from its values, as it did from rows (a column no
-    # page gave comes out float, all missing).
+    # In the features' order, each column taken out of ``columns`` as it goes in (no second copy of the table);
+    # lists, not arrays, for the other than floats: pandas infers their type from their values, as it did from
+    # rows; a column no page gave comes out float, all missing.
+    missing = np.full(len(links), np.nan)
     features = pd.DataFrame(
         {
             name: values if values.dtype == float else list(values)
-            for name, values in columns.items()
-            if name in FEATURE_COLUMNS
+            for name in FEATURE_COLUMNS
+            for values in (columns.pop(name, missing),)
         },
         index=links.index,
-    ).reindex(columns=list(FEATURE_COLUMNS))
+        copy=False,
+    )
+    del columns
     profile = profile_features(links, features["anchor_class"].astype(object).fillna(""))
     for column in profile.columns:
         features[column] = profile[column]
