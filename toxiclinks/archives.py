@@ -13,7 +13,7 @@ import csv
 import logging
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import urljoin
 
 from warcio.archiveiterator import ArchiveIterator
@@ -34,7 +34,23 @@ def read_pages(path: str | Path) -> Mapping[str, Page]:
     return read_warc(path)
 
 
-class WarcPages(Mapping[str, Page]):
+class _IndexedPages(Mapping[str, Page]):
+    """Saved pages by URL, each read when it is looked up: subclasses fill ``_index`` (URL to where the page is)
+    and read a page from there in ``__getitem__``."""
+
+    _index: dict[str, Any]
+
+    def __contains__(self, url: object) -> bool:
+        return url in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+class WarcPages(_IndexedPages):
     """The responses of a WARC file by normalised URL; each page is read from the file when it is looked up.
 
     Works with WARCs written by ``wget --warc-file``, warcio and browsertrix.
@@ -45,8 +61,7 @@ class WarcPages(Mapping[str, Page]):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        #: URL -> (offset of its response record, the URL that record is for)
-        self._places: dict[str, tuple[int, str]] = {}
+        self._index: dict[str, tuple[int, str]] = {}  # URL: offset of its response record, the URL it is for
         redirects: dict[str, str] = {}
         with _warc_errors(self.path):
             with self.path.open("rb") as stream:
@@ -60,13 +75,13 @@ class WarcPages(Mapping[str, Page]):
                     if record.rec_type != "response" or record.http_headers is None:
                         continue
                     url = normalize_url(record.rec_headers.get_header("WARC-Target-URI") or "")
-                    if not url or url in self._places:
+                    if not url or url in self._index:
                         continue
                     location = record.http_headers.get_header("Location")
                     if 300 <= int(record.http_headers.get_statuscode() or 0) < 400 and location:
                         redirects[url] = normalize_url(urljoin(url, location))
                         continue
-                    self._places[url] = (offset, url)
+                    self._index[url] = (offset, url)
                 cut = _bytes_after(stream, end)
         if cut:  # warcio passes a record cut short quietly (whole, or what there is of it): say it is left out
             LOGGER.warning(
@@ -80,13 +95,13 @@ class WarcPages(Mapping[str, Page]):
             while target in redirects and target not in seen:  # follow chains, never loops
                 seen.add(target)
                 target = redirects[target]
-            if source not in self._places and target in self._places:
-                self._places[source] = self._places[target]
-        if not self._places:
+            if source not in self._index and target in self._index:
+                self._index[source] = self._index[target]
+        if not self._index:
             raise ToxiclinksError(f"{self.path}: the WARC file holds no HTTP responses")
 
     def __getitem__(self, url: str) -> Page:
-        offset, final_url = self._places[url]
+        offset, final_url = self._index[url]
         with _warc_errors(self.path), self.path.open("rb") as stream:
             stream.seek(offset)
             record = next(iter(ArchiveIterator(stream)), None)
@@ -101,15 +116,6 @@ class WarcPages(Mapping[str, Page]):
                 body,
                 record.rec_headers.get_header("WARC-Date") or "",
             )
-
-    def __contains__(self, url: object) -> bool:
-        return url in self._places
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._places)
-
-    def __len__(self) -> int:
-        return len(self._places)
 
 
 def read_warc(path: str | Path) -> WarcPages:
@@ -149,7 +155,7 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0].strip()
 
 
-class FolderPages(Mapping[str, Page]):
+class FolderPages(_IndexedPages):
     """Saved ``.html`` files listed in ``manifest.csv`` (columns ``url`` and ``file``, paths relative to it),
     each read when it is looked up; a file that cannot be read is a page ``not_fetched``."""
 
@@ -158,7 +164,7 @@ class FolderPages(Mapping[str, Page]):
         manifest = self.folder / "manifest.csv"
         if not manifest.is_file():
             raise ToxiclinksError(f"{self.folder}: a pages folder needs a manifest.csv with the columns url,file")
-        self._files: dict[str, Path] = {}
+        self._index: dict[str, Path] = {}  # URL: its file
         root = self.folder.resolve()
         with manifest.open(encoding="utf-8-sig", newline="") as stream:
             reader = csv.DictReader(stream)
@@ -173,23 +179,14 @@ class FolderPages(Mapping[str, Page]):
                 if root not in file.parents:
                     LOGGER.warning("%s: %s is outside the folder; skipped", manifest, entry["file"])
                     continue
-                self._files[url] = file
+                self._index[url] = file
 
     def __getitem__(self, url: str) -> Page:
         try:
-            body = self._files[url].read_bytes()
+            body = self._index[url].read_bytes()
         except OSError:
             return Page(url=url, status="not_fetched")
         return page_from_response(url, url, 200, "text/html", body, "")
-
-    def __contains__(self, url: object) -> bool:
-        return url in self._files
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._files)
-
-    def __len__(self) -> int:
-        return len(self._files)
 
 
 def read_page_folder(folder: str | Path) -> FolderPages:
