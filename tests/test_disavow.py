@@ -5,6 +5,7 @@ from toxiclinks import schema
 from toxiclinks.disavow import (
     MAX_LINES,
     DisavowPlan,
+    DisavowPlanner,
     DisavowProblem,
     decide,
     disavow_text,
@@ -205,6 +206,21 @@ def test_levels_url_domain_and_auto():
     assert auto.domains == ("spam.example",) and auto.urls == ("http://mixed.example/1",)
     with pytest.raises(ToxiclinksError, match="--level"):
         plan_disavow(decided, level="everything")
+
+
+def test_plan_made_chunk_by_chunk_decides_each_site_on_all_its_links():
+    # spam.example's natural link comes in the last chunk: the site is no longer disavowed whole
+    scores, features = _bad_links(
+        "http://spam.example/1", "http://a.spam.example/2", "http://other.example/1", natural=("http://spam.example/3",)
+    )
+    decided = decide(scores, features)
+    planner = DisavowPlanner("auto")
+    planner.add(decided.iloc[:2])
+    assert planner.plan().domains == ("spam.example",)
+    planner.add(decided.iloc[2:])
+    whole = plan_disavow(decided)
+    assert planner.plan().domains == whole.domains == ("other.example",)
+    assert planner.plan().urls == whole.urls == ("http://a.spam.example/2", "http://spam.example/1")
 
 
 def test_idn_sites_are_written_as_punycode(tmp_path):

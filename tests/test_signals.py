@@ -10,7 +10,7 @@ from toxiclinks.extract import parse_page
 from toxiclinks.features import build_features, features_markdown
 from toxiclinks.features.language import detect_language
 from toxiclinks.features.page import CLASSIC_FEATURES
-from toxiclinks.features.profile import profile_features
+from toxiclinks.features.profile import ProfileCounts, profile_features
 from toxiclinks.features.topic import topic_similarities, url_words
 from toxiclinks.page import Page, decode_html
 from toxiclinks.settings import Settings
@@ -144,6 +144,28 @@ def test_profile_signals():
     assert profile["domain_link_count"].tolist() == [2, 2, 1, 1]
     assert profile["subnet_share"].tolist()[:3] == [0.5, 0.5, 0.25] and math.isnan(profile["subnet_share"][3])
     assert profile["velocity_share"].tolist()[:3] == [0.5, 0.5, 0.25] and math.isnan(profile["velocity_share"][3])
+
+
+def test_profile_counted_in_chunks_is_the_profile_of_the_whole():
+    links = pd.DataFrame(
+        {
+            schema.SOURCE_URL: [f"http://s{n % 7}.example/{n}" for n in range(40)],
+            schema.ANCHOR: [["best kettle", "Best  Kettle", "", "tea"][n % 4] for n in range(40)],
+            schema.EXPORT_IP: [f"192.0.{n % 3}.{n}" if n % 5 else "" for n in range(40)],
+            schema.FIRST_SEEN: [f"2026-0{1 + n % 9}-{1 + n % 28:02d}" if n % 6 else "" for n in range(40)],
+        }
+    )
+    classes = pd.Series([["exact", "brand", ""][n % 3] for n in range(40)])
+    counts = ProfileCounts()
+    chunks = [slice(0, 13), slice(13, 29), slice(29, 40)]
+    for rows in chunks:
+        counts.add_links(links.iloc[rows])
+        counts.add_anchor_classes(classes.iloc[rows])
+    chunked = pd.concat([counts.features(links.iloc[rows]) for rows in chunks])
+    whole = profile_features(links, classes)
+    pd.testing.assert_frame_equal(chunked, whole, check_exact=True)
+    # each chunk sees the whole profile: a link's domain counts links of every chunk
+    assert chunked["domain_link_count"].iloc[0] == 6 and whole["velocity_share"].notna().sum() == 33
 
 
 def test_profile_without_ips_or_dates_is_missing_not_zero():

@@ -191,30 +191,69 @@ def plan_disavow(scores: pd.DataFrame, source_name: str = "", level: str = "auto
     A site is a registered domain, or a host on a shared platform
     (``someone.blogspot.com``): the platform itself is never disavowed whole.
     """
-    if level not in LEVELS:
-        raise ToxiclinksError(f"--level must be one of {', '.join(LEVELS)}")
-    domains: list[str] = []
-    urls: list[str] = []
-    for site, group in scores.groupby(scores[schema.SOURCE_URL].map(site_of), sort=True):
-        to_disavow = group[group[schema.DISAVOW]]
-        if to_disavow.empty:
-            continue
-        judged = group[group[schema.LABEL] != schema.LABEL_UNKNOWN]
-        confidently_natural = (judged[schema.PROBABILITY] < CONFIDENTLY_NATURAL).any()
-        kept_on_purpose = group[schema.DECISION].str.startswith("kept: on your allowlist").any()
-        whole_site = level == "domain" or (
-            level == "auto" and 2 * len(to_disavow) > len(judged) and not confidently_natural
+    planner = DisavowPlanner(level)
+    planner.add(scores)
+    return planner.plan(source_name)
+
+
+class DisavowPlanner:
+    """``plan_disavow`` over scores given a chunk at a time: a site's entry is decided from all its links, while
+    memory keeps a few counts a site and the URLs to disavow, not the scores."""
+
+    def __init__(self, level: str = "auto") -> None:
+        if level not in LEVELS:
+            raise ToxiclinksError(f"--level must be one of {', '.join(LEVELS)}")
+        self.level = level
+        self._tallies: dict[str, list[int]] = {}  # site -> links to disavow, judged, confidently natural, kept
+        self._urls: dict[str, set[str]] = {}  # site -> the URLs to disavow
+
+    def add(self, scores: pd.DataFrame) -> None:
+        """Count a chunk of decided scores (``decide``) in."""
+        sources = scores[schema.SOURCE_URL]
+        codes, urls = pd.factorize(sources)
+        sites = np.asarray(sites_of(urls.tolist()), dtype=object)[codes]  # site_of once a distinct URL
+        judged = (scores[schema.LABEL] != schema.LABEL_UNKNOWN).to_numpy()
+        disavow = scores[schema.DISAVOW].to_numpy(dtype=bool)
+        per_link = pd.DataFrame(
+            {
+                "disavow": disavow,
+                "judged": judged,
+                "natural": judged & (scores[schema.PROBABILITY] < CONFIDENTLY_NATURAL).to_numpy(),
+                "kept": scores[schema.DECISION].str.startswith("kept: on your allowlist").to_numpy(dtype=bool),
+            }
         )
-        if whole_site and not kept_on_purpose and "." in str(site) and not is_ip(str(site)):
-            domains.append(str(site))
-        else:
-            urls.extend(sorted(set(to_disavow[schema.SOURCE_URL])))
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    comments = (
-        f"Disavow file written by toxiclinks {__version__} on {now}" + (f" from {source_name}" if source_name else ""),
-        f"{len(domains)} domains, {len(urls)} URLs; review before uploading to Google Search Console",
-    )
-    return DisavowPlan(domains=tuple(domains), urls=tuple(urls), comments=comments)
+        per_site = per_link.groupby(sites, sort=False).agg(
+            {"disavow": "sum", "judged": "sum", "natural": "any", "kept": "any"}
+        )
+        for site, to_disavow, judged_links, natural, kept in per_site.itertuples(name=None):
+            tally = self._tallies.setdefault(site, [0, 0, 0, 0])
+            tally[0] += int(to_disavow)
+            tally[1] += int(judged_links)
+            tally[2] |= bool(natural)
+            tally[3] |= bool(kept)
+        for site, url in zip(sites[disavow], sources.to_numpy(dtype=object)[disavow], strict=True):
+            self._urls.setdefault(site, set()).add(url)
+
+    def plan(self, source_name: str = "") -> DisavowPlan:
+        """The plan for every chunk added so far."""
+        domains: list[str] = []
+        urls: list[str] = []
+        for site in sorted(self._urls):
+            to_disavow, judged, confidently_natural, kept_on_purpose = self._tallies[site]
+            whole_site = self.level == "domain" or (
+                self.level == "auto" and 2 * to_disavow > judged and not confidently_natural
+            )
+            if whole_site and not kept_on_purpose and "." in str(site) and not is_ip(str(site)):
+                domains.append(str(site))
+            else:
+                urls.extend(sorted(self._urls[site]))
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        comments = (
+            f"Disavow file written by toxiclinks {__version__} on {now}"
+            + (f" from {source_name}" if source_name else ""),
+            f"{len(domains)} domains, {len(urls)} URLs; review before uploading to Google Search Console",
+        )
+        return DisavowPlan(domains=tuple(domains), urls=tuple(urls), comments=comments)
 
 
 @dataclass(frozen=True)
