@@ -6,10 +6,12 @@ import codecs
 import contextlib
 import io
 import os
+import pickle
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import pandas as pd
 import pyarrow as pa
@@ -61,6 +63,67 @@ def temporary_file_errors(what: str) -> Iterator[None]:
             f"cannot keep {what} in a temporary file in {folder} ({exc.strerror or exc}); "
             "free space there, or set TMPDIR to another folder"
         ) from None
+
+
+#: a place in a ``SpillFile``: offset and length
+Place = tuple[int, int]
+
+
+class SpillFile:
+    """Data set aside in a temporary file (``TMPDIR``), compressed, and read back from where it was put: what a
+    scan keeps for later without holding it in memory.
+
+    The file has no name: ``close`` (or the end of a ``with`` block) deletes
+    it, and so does the operating system if the process dies. A folder that
+    cannot take it (missing, read-only, full) is a ``ToxiclinksError`` naming
+    ``what`` it was to keep.
+    """
+
+    #: zlib's fastest level: text shrinks to about half at 0.07 ms a page; more would cost the crawl time
+    COMPRESSION = 1
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        with temporary_file_errors(what):
+            self._file = tempfile.TemporaryFile(prefix="toxiclinks-spill-")
+        self._end = 0
+
+    def put(self, data: bytes) -> Place:
+        """Keep ``data``; return its place."""
+        packed = zlib.compress(data, self.COMPRESSION)
+        with temporary_file_errors(self.what):
+            self._file.seek(self._end)
+            self._file.write(packed)
+        place = (self._end, len(packed))
+        self._end += len(packed)
+        return place
+
+    def get(self, place: Place) -> bytes:
+        """The data kept at ``place``."""
+        offset, length = place
+        with temporary_file_errors(self.what):
+            self._file.seek(offset)  # flushes what is buffered: a full disk may show here
+            packed = self._file.read(length)
+        return zlib.decompress(packed)
+
+    def put_object(self, value: object) -> Place:
+        """Keep a picklable value (pickled by this process, for this process only)."""
+        return self.put(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def get_object(self, place: Place) -> Any:
+        """The value kept at ``place`` by ``put_object``."""
+        return pickle.loads(self.get(place))  # written by this process, never read from elsewhere
+
+    def close(self) -> None:
+        """Delete the file."""
+        with contextlib.suppress(OSError):  # what a full disk kept in the buffer goes with the file
+            self._file.close()
+
+    def __enter__(self) -> SpillFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def write_csv_rows(table: pd.DataFrame, stream: TextIO, header: bool = True) -> None:

@@ -23,7 +23,7 @@ from toxiclinks.extract import ParsedPage, parse_page
 from toxiclinks.features.language import detect_language
 from toxiclinks.features.link import link_features, target_domain
 from toxiclinks.features.page import page_features
-from toxiclinks.features.profile import profile_features
+from toxiclinks.features.profile import ProfileCounts
 from toxiclinks.features.read_pages import PageDescription, ReadPages, SignalColumns
 from toxiclinks.features.topic import PAGE_TEXT_CHARS, target_topic, topic_language, topic_similarities
 from toxiclinks.features.url import url_features_table
@@ -202,21 +202,24 @@ def features_from_descriptions(
 def page_similarities(
     links: pd.DataFrame, settings: Settings, described: ReadPages, sources: Sequence[str]
 ) -> dict[str, float]:
-    """Topic similarity of each read referring page in ``sources`` to the target's topic.
+    """Topic similarity of each read referring page in ``sources`` to the target's topic (``site_topic``).
 
-    The topic is the text of the target pages read, else the keywords, the
-    target URLs' words and the brand. The pages' texts are read from
-    ``described`` a chunk at a time, never all at once.
+    The pages' texts are read from ``described`` a chunk at a time, never all at once.
     """
-    target_urls = target_urls_of(links)
+    topic, language = site_topic(target_urls_of(links), settings, described)
+    languages = {url: str(described.signals(url)["language"]) for url in sources}
+    return topic_similarities(described.texts(), languages, topic, language, urls=sources, jobs=settings.jobs)
+
+
+def site_topic(target_urls: Sequence[str], settings: Settings, described: ReadPages) -> tuple[str, str]:
+    """The target's topic and its language: the text of the target pages read (in ``described``), else the
+    keywords, the target URLs' words and the brand."""
     targets = [url for url in target_urls if url in described]
     target_texts = [described.text(url) for url in targets]
     site = target_urls[0] if target_urls else settings.site
     brand = list(settings.brand) or ([brand_of(site)] if site else [])
     topic = target_topic(target_texts, settings.keywords, target_urls, brand)
-    topic_lang = topic_language(target_texts, [str(described.signals(url)["language"]) for url in targets])
-    languages = {url: str(described.signals(url)["language"]) for url in sources}
-    return topic_similarities(described.texts(), languages, topic, topic_lang, urls=sources, jobs=settings.jobs)
+    return topic, topic_language(target_texts, [str(described.signals(url)["language"]) for url in targets])
 
 
 def assemble_features(
@@ -224,13 +227,31 @@ def assemble_features(
     statuses: Mapping[str, tuple[str, float | None]],
     page_signals: SignalColumns,
     link_signals: SignalColumns,
+    profile: ProfileCounts | None = None,
 ) -> pd.DataFrame:
     """The features table from the per-page and per-link signals, with the URL, profile and export columns.
 
     ``statuses`` maps each page looked at to its fetch status and HTTP status;
     ``page_signals`` (page signals and topic similarity) holds the pages that
     were read, by URL; ``link_signals`` the links on them, by row position.
+    The profile is ``links``, or the links counted in ``profile`` (an export
+    read in chunks).
     """
+    features = signal_features(links, statuses, page_signals, link_signals)
+    if profile is None:
+        profile = ProfileCounts()
+        profile.add_links(links)
+        profile.add_anchor_classes(anchor_classes(features))
+    return completed_features(features, links, profile)
+
+
+def signal_features(
+    links: pd.DataFrame,
+    statuses: Mapping[str, tuple[str, float | None]],
+    page_signals: SignalColumns,
+    link_signals: SignalColumns,
+) -> pd.DataFrame:
+    """``assemble_features`` up to the profile: the profile columns missing, the values not typed yet."""
     # Column by column: a row of Python values per link took 2.7 KB a link at its peak.
     sources = links[schema.SOURCE_URL]
     codes, pages = pd.factorize(sources)
@@ -276,9 +297,19 @@ def assemble_features(
         copy=False,
     )
     del columns
-    profile = profile_features(links, features["anchor_class"].astype(object).fillna(""))
-    for column in profile.columns:
-        features[column] = profile[column]
+    return features
+
+
+def anchor_classes(features: pd.DataFrame) -> pd.Series:
+    """The anchor classes of the links of ``features`` ("" where unknown), as the profile counts them."""
+    return features["anchor_class"].astype(object).fillna("")
+
+
+def completed_features(features: pd.DataFrame, links: pd.DataFrame, profile: ProfileCounts) -> pd.DataFrame:
+    """``signal_features`` given their profile and export columns, and each column its type."""
+    profile_columns = profile.features(links)
+    for column in profile_columns.columns:
+        features[column] = profile_columns[column]
     for column in links.columns:
         if column.startswith("metric_"):
             features[column] = links[column].astype(float)

@@ -14,21 +14,14 @@ names, 1.4 KB).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import sys
-import tempfile
-import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from toxiclinks.files import temporary_file_errors
-
-_TEXTS = "the pages' texts"  #: what the temporary file keeps, for its errors
-#: zlib's fastest level: the texts shrink to about half (0.07 ms a page), more would cost the crawl time
-_COMPRESSION = 1
+from toxiclinks.files import Place, SpillFile
 
 
 @dataclass(frozen=True)
@@ -48,27 +41,23 @@ class ReadPages(Mapping[str, PageDescription]):
     a ``with`` block) deletes the file; so does the operating system if the
     process dies, since the file has no name. A folder that cannot take the
     file (missing, read-only, full) is a ``ToxiclinksError`` naming it.
+    Given ``texts``, the texts go to that file instead, which outlives this
+    object: a scan in chunks keeps every chunk's texts in one file.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, texts: SpillFile | None = None) -> None:
         self._pages = _Rows()  # one row of page signals a page
         self._page_rows: dict[str, int] = {}
         self._links = _Rows()  # one row of link signals a link, a page's links in consecutive rows
         self._link_rows: dict[str, tuple[int, int]] = {}  # a page's first row and the row past its last
         self._link_positions = array("q")  # each link row's position in the export
-        self._places: dict[str, tuple[int, int]] = {}  # where each text is in the file: offset, length
-        with temporary_file_errors(_TEXTS):
-            self._file = tempfile.TemporaryFile(prefix="toxiclinks-texts-")
-        self._end = 0
+        self._places: dict[str, Place] = {}  # where each text is in the file
+        self._owns_file = texts is None
+        self._texts = SpillFile("the pages' texts") if texts is None else texts
 
     def add(self, url: str, description: PageDescription) -> None:
         """Keep ``description`` as the description of ``url``."""
-        data = zlib.compress(description.text.encode("utf-8"), _COMPRESSION)
-        with temporary_file_errors(_TEXTS):
-            self._file.seek(self._end)
-            self._file.write(data)
-        self._places[url] = (self._end, len(data))
-        self._end += len(data)
+        self._places[url] = self._texts.put(description.text.encode("utf-8"))
         self._page_rows[url] = self._pages.append(description.signals)
         first = len(self._link_positions)
         for position, signals in description.links.items():
@@ -78,11 +67,7 @@ class ReadPages(Mapping[str, PageDescription]):
 
     def text(self, url: str) -> str:
         """The main text of ``url``, read back from the file."""
-        offset, length = self._places[url]
-        with temporary_file_errors(_TEXTS):
-            self._file.seek(offset)  # flushes what is buffered: a full disk may show here
-            data = self._file.read(length)
-        return zlib.decompress(data).decode("utf-8")
+        return self._texts.get(self._places[url]).decode("utf-8")
 
     def signals(self, url: str) -> dict[str, object]:
         """The page signals of ``url``."""
@@ -107,12 +92,16 @@ class ReadPages(Mapping[str, PageDescription]):
 
     def texts(self) -> Mapping[str, str]:
         """The main texts by URL, each read from the file when asked for."""
-        return _Texts(self)
+        return StoredTexts(self._texts, self._places)
+
+    def text_places(self, urls: Iterable[str]) -> dict[str, Place]:
+        """Where the texts of ``urls`` (pages read) are in the texts' file: for ``StoredTexts`` once this is gone."""
+        return {url: self._places[url] for url in urls}
 
     def close(self) -> None:
-        """Delete the texts' file; the descriptions can no longer be read whole."""
-        with contextlib.suppress(OSError):  # what a full disk kept in the buffer goes with the file
-            self._file.close()
+        """Delete the texts' file (unless it was given); the descriptions can no longer be read whole."""
+        if self._owns_file:
+            self._texts.close()
 
     def __enter__(self) -> ReadPages:
         return self
@@ -183,17 +172,17 @@ class _Rows:
         return found
 
 
-class _Texts(Mapping[str, str]):
-    """The texts of a ``ReadPages`` as a mapping, read one at a time."""
+class StoredTexts(Mapping[str, str]):
+    """Texts in a ``SpillFile`` by URL, each read (and decoded) when asked for."""
 
-    def __init__(self, pages: ReadPages) -> None:
-        self._pages = pages
+    def __init__(self, file: SpillFile, places: Mapping[str, Place]) -> None:
+        self._file, self._places = file, places
 
     def __getitem__(self, url: str) -> str:
-        return self._pages.text(url)
+        return self._file.get(self._places[url]).decode("utf-8")
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._pages)
+        return iter(self._places)
 
     def __len__(self) -> int:
-        return len(self._pages)
+        return len(self._places)

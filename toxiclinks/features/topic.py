@@ -84,30 +84,68 @@ def topic_similarities(
     True
     """
     urls = list(page_texts if urls is None else urls)
-    result = dict.fromkeys(urls, float("nan"))
-    if not topic.strip() or not urls:
+    comparer = TopicComparer(topic, topic_language, jobs)
+    comparer.count(page_texts, urls)
+    return comparer.similarities(page_texts, page_languages, urls)
+
+
+class TopicComparer:
+    """``topic_similarities`` in its two passes, for pages that come a chunk of an export at a time: ``count``
+    each page's text once (each page must be counted once only), then ask the ``similarities`` of any of them.
+    Between the passes, memory holds the 4-gram counts (32 MB), not the pages."""
+
+    def __init__(self, topic: str, topic_language: str = "", jobs: int = 1) -> None:
+        self.topic_language = topic_language
+        self.jobs = jobs
+        self._topic_counts = _counts([topic]) if topic.strip() else None
+        self._documents: np.ndarray | None = np.bincount(
+            self._topic_counts.indices if self._topic_counts is not None else np.zeros(0, dtype=np.int64),
+            minlength=HASHED_FEATURES,
+        )
+        self._pages_with_text = 0
+        self._idf: np.ndarray | None = None
+        self._topic_vector: sparse.csr_matrix | None = None
+
+    def count(self, page_texts: Mapping[str, str], urls: Sequence[str]) -> None:
+        """The first pass over the pages ``urls``: in how many pages each 4-gram occurs."""
+        if self._documents is None:
+            raise RuntimeError("every page is counted before the first similarity")
+        if self._topic_counts is None:
+            return  # nothing to compare with: no pass needed
+        chunks = _chunks(urls)
+        run = _runner(self.jobs if len(chunks) > 1 else 1)
+        for grams, with_text in run(delayed(_grams_of)([page_texts[url] for url in chunk]) for chunk in chunks):
+            self._documents += np.bincount(grams, minlength=HASHED_FEATURES)
+            self._pages_with_text += with_text
+
+    def similarities(
+        self, page_texts: Mapping[str, str], page_languages: Mapping[str, str], urls: Sequence[str]
+    ) -> dict[str, float]:
+        """The second pass: the similarity of each page of ``urls`` to the topic, NaN where it cannot be judged."""
+        result = dict.fromkeys(urls, float("nan"))
+        if self._documents is not None and self._topic_counts is not None and self._pages_with_text:
+            self._idf = _smoothed_idf(self._documents, self._pages_with_text)
+            self._topic_vector = _weighted(self._topic_counts, self._idf)
+        self._documents = None
+        if self._idf is None or self._topic_vector is None or not urls:
+            return result
+        chunks = _chunks(urls)
+        run = _runner(self.jobs if len(chunks) > 1 else 1)
+        calls = (
+            delayed(_similarities)([page_texts[url] for url in chunk], self._idf, self._topic_vector)
+            for chunk in chunks
+        )
+        for chunk, similarities in zip(chunks, run(calls), strict=True):
+            for url, similarity in zip(chunk, similarities, strict=True):
+                language = page_languages.get(url, "")
+                if similarity != similarity or (self.topic_language and language and language != self.topic_language):
+                    continue  # NaN: a page without text
+                result[url] = float(np.clip(similarity, 0.0, 1.0))
         return result
-    chunks = [urls[start : start + SIMILARITY_CHUNK] for start in range(0, len(urls), SIMILARITY_CHUNK)]
-    run = _runner(jobs if len(chunks) > 1 else 1)
-    topic_counts = _counts([topic])
-    documents = np.bincount(topic_counts.indices, minlength=HASHED_FEATURES)
-    pages_with_text = 0
-    for grams, with_text in run(delayed(_grams_of)([page_texts[url] for url in chunk]) for chunk in chunks):
-        documents += np.bincount(grams, minlength=HASHED_FEATURES)
-        pages_with_text += with_text
-    if not pages_with_text:
-        return result
-    idf = _smoothed_idf(documents, pages_with_text)
-    del documents
-    topic_vector = _weighted(topic_counts, idf)
-    compared = run(delayed(_similarities)([page_texts[url] for url in chunk], idf, topic_vector) for chunk in chunks)
-    for chunk, similarities in zip(chunks, compared, strict=True):
-        for url, similarity in zip(chunk, similarities, strict=True):
-            language = page_languages.get(url, "")
-            if similarity != similarity or (topic_language and language and language != topic_language):
-                continue  # NaN: a page without text
-            result[url] = float(np.clip(similarity, 0.0, 1.0))
-    return result
+
+
+def _chunks(urls: Sequence[str]) -> list[Sequence[str]]:
+    return [urls[start : start + SIMILARITY_CHUNK] for start in range(0, len(urls), SIMILARITY_CHUNK)]
 
 
 def _smoothed_idf(documents: np.ndarray, pages: int) -> np.ndarray:
