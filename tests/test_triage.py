@@ -207,7 +207,7 @@ def test_worker_batches_are_taken_from_the_reader_only_as_fast_as_their_results_
     import operator
     import time
 
-    from toxiclinks.pipeline import in_order_in_workers
+    from toxiclinks.workers import in_order_in_workers
 
     taken = []
 

@@ -31,7 +31,7 @@ import threading
 import time
 import urllib.robotparser
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import timedelta
@@ -60,6 +60,7 @@ def fetch_pages(
     progress: bool = False,
     keep_html: bool = True,
     on_page: Callable[[Page], None] | None = None,
+    saved: Mapping[str, Page] | None = None,
 ) -> dict[str, Page]:
     """Get every URL once: from ``settings.pages_path``, then the cache, then over HTTP.
 
@@ -69,10 +70,12 @@ def fetch_pages(
     ``keep_html`` the returned pages hold no HTML (it is in the cache), so
     filling the cache for a huge export takes little memory. ``on_page`` is
     called with each page, HTML included, as soon as it is had, so its
-    parsing can start while the rest are still being fetched.
+    parsing can start while the rest are still being fetched. ``saved`` is
+    ``settings.pages_path`` already opened (``read_pages``), for many calls.
     """
     wanted = list(dict.fromkeys(urls))
-    saved = read_pages(settings.pages_path) if settings.pages_path else {}
+    if saved is None:
+        saved = read_pages(settings.pages_path) if settings.pages_path else {}
     pages: dict[str, Page] = {}
 
     def keep(page: Page, url: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import ctypes
 import itertools
@@ -10,7 +9,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -18,12 +16,13 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
-from joblib.executor import get_memmapping_executor
 
 from toxiclinks import schema
+from toxiclinks.archives import read_pages
 from toxiclinks.cache import PageCache, default_cache_path
 from toxiclinks.disavow import (
     DisavowPlan,
+    DisavowPlanner,
     MergeResult,
     check_google_limits,
     check_writable,
@@ -39,21 +38,36 @@ from toxiclinks.exports import (
     LINK_LEVEL,
     ExportFormat,
     ExportReader,
+    SeenHashes,
     link_hashes,
     links_table,
     read_export,
 )
-from toxiclinks.features import PageAnalyser, features_from_descriptions, target_urls_of
+from toxiclinks.features import (
+    LinkContext,
+    PageAnalyser,
+    anchor_classes,
+    completed_features,
+    context_of_targets,
+    features_from_descriptions,
+    link_rows_by_source,
+    signal_features,
+    site_topic,
+    target_urls_of,
+)
+from toxiclinks.features.profile import ProfileCounts
+from toxiclinks.features.read_pages import StoredTexts
+from toxiclinks.features.topic import TopicComparer
 from toxiclinks.fetch import fetch_pages
-from toxiclinks.files import atomic_writer, write_atomic, write_csv_rows
+from toxiclinks.files import Place, SpillFile, atomic_writer, write_atomic, write_csv_rows
 from toxiclinks.labels import labels_from_column, labels_from_disavow
 from toxiclinks.model import load_model
 from toxiclinks.page import Page
 from toxiclinks.report import ReportSummary, render_report
 from toxiclinks.score import score_links
-from toxiclinks.settings import DEFAULT_CHUNK_ROWS, Settings
+from toxiclinks.settings import DEFAULT_CHUNK_ROWS, SCAN_CHUNK_ROWS, Settings
 from toxiclinks.triage import TriageModel, load_triage_model, score_triage, triage_features
-from toxiclinks.workers import holds_more_than, start_workers
+from toxiclinks.workers import holds_more_than, in_order_in_workers, start_workers
 
 LOGGER = logging.getLogger(__name__)
 
@@ -83,13 +97,10 @@ def read_links(
     """
     links = read_export(export_path, columns, settings.site, keep_raw=keep_raw)
     LOGGER.info("read %d backlinks from %s", len(links), export_path)
-    site = settings.site or links.attrs["export"]["site"]
-    lacks_target = (links[schema.TARGET_URL] == "") & (links[schema.EXPORT_LEVEL] == LINK_LEVEL)
-    if need_target and lacks_target.any() and not site:
-        raise ToxiclinksError(
-            f"{Path(export_path).name}: the export does not name the linked site; give it with --site example.com"
-        )
-    return links, replace(settings, site=site)
+    settings = replace(settings, site=settings.site or links.attrs["export"]["site"])
+    if need_target:
+        _check_target(links, settings, export_path)
+    return links, settings
 
 
 def get_pages(
@@ -98,12 +109,13 @@ def get_pages(
     progress: bool = False,
     keep_html: bool = True,
     on_page: Callable[[Page], None] | None = None,
+    saved: Mapping[str, Page] | None = None,
 ) -> dict[str, Page]:
     """Fetch (or replay, or take from the cache) every referring page once; see ``fetch_pages``."""
     if not settings.use_cache:
-        return fetch_pages(urls, settings, progress=progress, keep_html=keep_html, on_page=on_page)
+        return fetch_pages(urls, settings, progress=progress, keep_html=keep_html, on_page=on_page, saved=saved)
     with PageCache(settings.cache_path or default_cache_path()) as cache:
-        return fetch_pages(urls, settings, cache, progress=progress, keep_html=keep_html, on_page=on_page)
+        return fetch_pages(urls, settings, cache, progress, keep_html, on_page, saved)
 
 
 def features_of(links: pd.DataFrame, settings: Settings, progress: bool = False, client: Any = None) -> pd.DataFrame:
@@ -194,6 +206,126 @@ def scan(
     return ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=threshold)
 
 
+def scan_chunks(
+    export_path: str | Path,
+    settings: Settings,
+    columns: Mapping[str, str] | None = None,
+    progress: bool = False,
+    chunk_rows: int = SCAN_CHUNK_ROWS,
+) -> Iterator[ScanResult]:
+    """``scan`` a chunk of ``chunk_rows`` links at a time: memory bounded by the chunk, the same scores.
+
+    A link's profile signals, its page's topic similarity and its site's
+    disavow entry depend on every other link, so the export goes through in
+    three passes, and what waits between them is set aside in temporary files:
+
+    1. the export is read, counting what the profile signals need (``ProfileCounts``) and the target URLs;
+    2. the target pages are read (the topic); then each chunk's pages are
+       fetched and described, its features computed but for the profile and
+       topic similarity, and the pages' 4-gram document frequencies counted;
+    3. each chunk gets its topic similarities and profile columns, is scored
+       and decided, and comes out as a ``ScanResult``.
+
+    Its ``plan`` covers the links so far: the last one's is the export's, each
+    site's entry decided on all its links (``DisavowPlanner``). A page linking
+    from links in several chunks is described in each (from the page cache:
+    fetched once, unless ``use_cache`` is off). Local only: ``settings.dask`` is ``scan``'s.
+    """
+    allowlist = (
+        read_allowlist(settings.allow_path, settings.own_sites) if settings.allow_path or settings.own_sites else None
+    )
+    reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows)
+    settings = replace(settings, site=settings.site or str(reader.info["site"] or "") or None)
+    model = load_model(settings.model_path)
+    threshold = model.threshold if settings.threshold is None else settings.threshold
+    planner = DisavowPlanner(settings.level)
+    with SpillFile("the export's links and features") as set_aside, SpillFile("the pages' texts") as texts:
+        profile = ProfileCounts()
+        target_urls: dict[str, None] = {}
+        chunks = []
+        for links in reader.chunks():
+            _check_target(links, settings, export_path)
+            profile.add_links(links)
+            target_urls.update(dict.fromkeys(target_urls_of(links)))
+            chunks.append(set_aside.put_object(links))
+        LOGGER.info("read %d backlinks from %s, in %d chunks", profile.links, export_path, len(chunks))
+        hand_freed_buffers_back()
+        saved = read_pages(settings.pages_path) if settings.pages_path else None
+        context = context_of_targets(list(target_urls), settings)
+        topic = _site_topic(list(target_urls), settings, context, saved)
+        counted = SeenHashes()  # the pages whose 4-grams are counted: each page once, as a scan of the whole
+        described = []
+        for number, place in enumerate(chunks, 1):
+            LOGGER.info("chunk %d of %d: reading its pages", number, len(chunks))
+            links = set_aside.get_object(place)
+            features, places, languages = _describe_chunk(links, settings, context, saved, texts, progress)
+            urls = list(places)
+            hashes = pd.util.hash_array(np.asarray(urls, dtype=object)) if urls else np.zeros(0, dtype=np.uint64)
+            new = ~counted.contains(hashes)
+            counted.add(hashes[new])
+            topic.count(StoredTexts(texts, places), [url for url, is_new in zip(urls, new, strict=True) if is_new])
+            profile.add_anchor_classes(anchor_classes(features))
+            described.append(set_aside.put_object((features, places, languages)))
+        for links_place, described_place in zip(chunks, described, strict=True):
+            links = set_aside.get_object(links_place)
+            links.attrs["export"] = reader.info
+            features, places, languages = set_aside.get_object(described_place)
+            similarity = topic.similarities(StoredTexts(texts, places), languages, list(places))
+            codes, sources = pd.factorize(links[schema.SOURCE_URL])
+            features["topic_similarity"] = np.array([similarity.get(url, np.nan) for url in sources])[codes]
+            features = completed_features(features, links, profile)
+            scores = decide(score_links(links, features, model, settings.threshold), features, allowlist)
+            planner.add(scores)
+            plan = planner.plan(Path(export_path).name)
+            yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=threshold)
+
+
+def _check_target(links: pd.DataFrame, settings: Settings, export_path: str | Path) -> None:
+    """Without a target nobody can tell whether a page still links to it: an export that names no linked site,
+    given none with ``--site``, is an error."""
+    lacks_target = (links[schema.TARGET_URL] == "") & (links[schema.EXPORT_LEVEL] == LINK_LEVEL)
+    if lacks_target.any() and not settings.site:
+        raise ToxiclinksError(
+            f"{Path(export_path).name}: the export does not name the linked site; give it with --site example.com"
+        )
+
+
+def _site_topic(
+    target_urls: list[str], settings: Settings, context: LinkContext, saved: Mapping[str, Page] | None
+) -> TopicComparer:
+    """The target pages read, and what compares a page with their topic."""
+    analyser = PageAnalyser({}, target_urls, context, len(target_urls), settings.jobs)
+    get_pages(pd.Series(target_urls, dtype=object), settings, keep_html=False, on_page=analyser.submit, saved=saved)
+    with analyser.results() as described:
+        topic, language = site_topic(target_urls, settings, described)
+    return TopicComparer(topic, language, settings.jobs)
+
+
+def _describe_chunk(
+    links: pd.DataFrame,
+    settings: Settings,
+    context: LinkContext,
+    saved: Mapping[str, Page] | None,
+    texts: SpillFile,
+    progress: bool,
+) -> tuple[pd.DataFrame, dict[str, Place], dict[str, str]]:
+    """A chunk's pages fetched and described: its features but the profile and topic similarity, and where the
+    texts of its pages read are in ``texts`` and their languages."""
+    rows = link_rows_by_source(links)
+    analyser = PageAnalyser(rows, (), context, len(rows), settings.jobs, texts)
+    pages = get_pages(
+        links[schema.SOURCE_URL], settings, progress, keep_html=False, on_page=analyser.submit, saved=saved
+    )
+    statuses = {url: (page.status, page.http_status) for url, page in pages.items()}
+    del pages
+    with analyser.results() as described:
+        sources = [url for url in links[schema.SOURCE_URL].unique() if url in described]
+        page_signals = described.signal_columns(sources)
+        features = signal_features(links, statuses, page_signals, described.link_signal_columns(sources))
+        languages = {url: str(described.signals(url)["language"]) for url in sources}
+        return features, described.text_places(sources), languages
+
+
 def triage_chunks(
     export_path: str | Path,
     settings: Settings,
@@ -235,28 +367,6 @@ def triage_chunks(
             links.attrs["export"] = reader.info
             yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
     reader.finish()
-
-
-def in_order_in_workers(calls: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]], jobs: int) -> Iterator[Any]:
-    """The results of ``(function, arguments)`` calls made in ``jobs`` worker processes, in the calls' order.
-
-    The next call is taken from ``calls`` (and sent) only when a result has
-    been taken, so at most ``jobs + 1`` calls are under way and no result waits
-    long: joblib's ``Parallel`` sends the next call whenever a worker is done,
-    and its results pile up in memory when the consumer is the slower side.
-    """
-    executor = get_memmapping_executor(jobs)  # joblib's reusable pool, as for the pages
-    under_way: collections.deque[Future[Any]] = collections.deque()
-    try:
-        for function, arguments in calls:
-            under_way.append(executor.submit(function, *arguments))
-            if len(under_way) > jobs:
-                yield under_way.popleft().result()
-        while under_way:
-            yield under_way.popleft().result()
-    finally:
-        for future in under_way:  # the consumer stopped early, or a call failed
-            future.cancel()
 
 
 #: what a worker sends back for one batch: features, scores, link hashes, rows left out as unusable, rows read

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from joblib import effective_n_jobs
-from joblib.executor import get_memmapping_executor
 
 from toxiclinks import schema
 from toxiclinks.extract import ParsedPage, parse_page
@@ -27,9 +26,11 @@ from toxiclinks.features.profile import ProfileCounts
 from toxiclinks.features.read_pages import PageDescription, ReadPages, SignalColumns
 from toxiclinks.features.topic import PAGE_TEXT_CHARS, target_topic, topic_language, topic_similarities
 from toxiclinks.features.url import url_features_table
+from toxiclinks.files import SpillFile
 from toxiclinks.page import Page
 from toxiclinks.settings import Settings
 from toxiclinks.urls import brand_of
+from toxiclinks.workers import worker_pool
 
 LOGGER = logging.getLogger(__name__)
 
@@ -125,7 +126,12 @@ class LinkContext:
 
 def link_context(links: pd.DataFrame, settings: Settings) -> LinkContext:
     """The link context of an export: keywords given, else read from its target URLs."""
-    return LinkContext(settings.site, settings.brand, settings.keywords or _keywords_from_urls(target_urls_of(links)))
+    return context_of_targets(target_urls_of(links), settings)
+
+
+def context_of_targets(target_urls: list[str], settings: Settings) -> LinkContext:
+    """The link context of an export with these distinct target URLs (in order of first appearance)."""
+    return LinkContext(settings.site, settings.brand, settings.keywords or _keywords_from_urls(target_urls))
 
 
 def target_urls_of(links: pd.DataFrame) -> list[str]:
@@ -350,15 +356,16 @@ class PageAnalyser:
         context: LinkContext,
         expected_pages: int,
         jobs: int = -1,
+        texts: SpillFile | None = None,
     ) -> None:
         self._rows, self._targets, self._context = rows, set(targets), context
         inline = jobs == 1 or expected_pages < PARALLEL_MIN_PAGES
-        # joblib's own reusable pool: the same worker processes as its Parallel calls, started once per run.
-        self._executor = None if inline else get_memmapping_executor(effective_n_jobs(jobs))
+        # joblib's reusable pool: the same worker processes for every parallel step, started once per run.
+        self._executor = None if inline else worker_pool(effective_n_jobs(jobs))
         # Pages waiting for a worker hold their HTML: past this many, ``submit`` waits (and so does the crawl).
         self._max_pending = PENDING_PER_WORKER * effective_n_jobs(jobs)
         self._pending: dict[str, Future[PageDescription]] = {}
-        self._done = ReadPages()
+        self._done = ReadPages(texts)  # the texts in ``texts`` when given (see ``ReadPages``)
 
     def submit(self, page: Page) -> None:
         """Start describing ``page`` if it is readable and wanted (a referring or target page of the export)."""

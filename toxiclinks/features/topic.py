@@ -16,12 +16,13 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import effective_n_jobs
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
 from toxiclinks.features.language import detect_language
+from toxiclinks.workers import in_order_in_workers
 
 #: characters of a page's main text compared with the topic (long pages add nothing but time)
 PAGE_TEXT_CHARS = 50_000
@@ -114,7 +115,7 @@ class TopicComparer:
             return  # nothing to compare with: no pass needed
         chunks = _chunks(urls)
         run = _runner(self.jobs if len(chunks) > 1 else 1)
-        for grams, with_text in run(delayed(_grams_of)([page_texts[url] for url in chunk]) for chunk in chunks):
+        for grams, with_text in run((_grams_of, ([page_texts[url] for url in chunk],)) for chunk in chunks):
             self._documents += np.bincount(grams, minlength=HASHED_FEATURES)
             self._pages_with_text += with_text
 
@@ -132,8 +133,7 @@ class TopicComparer:
         chunks = _chunks(urls)
         run = _runner(self.jobs if len(chunks) > 1 else 1)
         calls = (
-            delayed(_similarities)([page_texts[url] for url in chunk], self._idf, self._topic_vector)
-            for chunk in chunks
+            (_similarities, ([page_texts[url] for url in chunk], self._idf, self._topic_vector)) for chunk in chunks
         )
         for chunk, similarities in zip(chunks, run(calls), strict=True):
             for url, similarity in zip(chunk, similarities, strict=True):
@@ -159,11 +159,11 @@ def _smoothed_idf(documents: np.ndarray, pages: int) -> np.ndarray:
     return idf
 
 
-def _runner(jobs: int) -> Callable[[Iterable[Any]], Iterable[Any]]:
-    """Run delayed calls in order: here, or in joblib's worker processes."""
+def _runner(jobs: int) -> Callable[[Iterable[tuple[Callable[..., Any], tuple[Any, ...]]]], Iterable[Any]]:
+    """Make ``(function, arguments)`` calls in order: here, or in joblib's worker processes (the pages' own)."""
     if jobs == 1:
-        return lambda calls: (call(*args, **kwargs) for call, args, kwargs in calls)
-    return Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
+        return lambda calls: (function(*arguments) for function, arguments in calls)
+    return lambda calls: in_order_in_workers(calls, effective_n_jobs(jobs))
 
 
 def _counts(texts: list[str]) -> sparse.csr_matrix:
