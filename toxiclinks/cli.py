@@ -28,6 +28,7 @@ from toxiclinks.pipeline import (
     feature_table,
     fetch_export,
     scan,
+    scan_chunks,
     triage_chunks,
     write_outputs,
     write_table,
@@ -364,8 +365,10 @@ def scan_command(**options: Any) -> None:
                 raise ToxiclinksError("--no-fetch reads no page, so there is nothing for --dask to do: drop one")
             if options["no_fetch"]:  # streamed in chunks: a million links in bounded memory
                 results: Any = triage_chunks(options["export"], settings, columns)
-            else:
+            elif settings.dask:
                 results = scan(options["export"], settings, columns, progress=progress)
+            else:  # in chunks too, with the pages of one chunk at a time in memory
+                results = scan_chunks(options["export"], settings, columns, progress=progress)
             written = write_outputs(
                 results,
                 options["export"].name,
