@@ -76,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     parser.add_argument("--links", type=int, nargs="+", default=[1_000, 3_000, 10_000])
+    parser.add_argument("--chunk-links", type=int, default=None, help="scan --chunk-links (default: the scan's)")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     for links in args.links:
@@ -88,12 +89,15 @@ def main() -> None:
             floor = read_every_record(warc)
             command = [sys.executable, "-c", _SCAN_AND_PEAK, "scan", str(export), "--pages", str(warc), "--offline",
                        "--no-cache", "-o", str(folder / "d.txt"), "--scores", str(folder / "s.csv")]  # fmt: skip
+            if args.chunk_links:
+                command += ["--chunk-links", str(args.chunk_links)]
             started = time.perf_counter()
             run = subprocess.run(command, check=True, capture_output=True, text=True)
             seconds = time.perf_counter() - started
             peak = float(run.stdout.strip().splitlines()[-1])
-            result = {"links": links, "pages": pages, "warc_mb": round(warc.stat().st_size / 1e6, 1),
-                      "scan_s": round(seconds, 1), "peak_mb": round(peak), "read_warc_s": round(floor, 2)}  # fmt: skip
+            result = {"links": links, "chunk_links": args.chunk_links, "pages": pages,
+                      "warc_mb": round(warc.stat().st_size / 1e6, 1), "scan_s": round(seconds, 1),
+                      "peak_mb": round(peak), "read_warc_s": round(floor, 2)}  # fmt: skip
             print(json.dumps(result), flush=True)
 
 

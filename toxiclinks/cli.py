@@ -33,7 +33,7 @@ from toxiclinks.pipeline import (
     write_outputs,
     write_table,
 )
-from toxiclinks.settings import Settings
+from toxiclinks.settings import SCAN_CHUNK_ROWS, Settings
 
 EXAMPLE = (
     "toxiclinks scan data/example/backlinks.csv --pages data/example/pages.warc.gz "
@@ -327,6 +327,14 @@ def main() -> None:
 )
 @click.option("--all-features", is_flag=True, help="Add every feature column to --scores.")
 @click.option(
+    "--chunk-links",
+    type=click.IntRange(min=1),
+    default=SCAN_CHUNK_ROWS,
+    show_default=True,
+    help="Links fetched, read and scored at a time: memory grows with this, not with the export; larger chunks "
+    "wait less for each chunk's slowest page, e.g. --chunk-links 50000.",
+)
+@click.option(
     "--no-fetch",
     is_flag=True,
     help="Triage from the export alone, in seconds: no page is read, links are ranked by URL, domain name and "
@@ -368,7 +376,7 @@ def scan_command(**options: Any) -> None:
             elif settings.dask:
                 results = scan(options["export"], settings, columns, progress=progress)
             else:  # in chunks too, with the pages of one chunk at a time in memory
-                results = scan_chunks(options["export"], settings, columns, progress=progress)
+                results = scan_chunks(options["export"], settings, columns, progress, options["chunk_links"])
             written = write_outputs(
                 results,
                 options["export"].name,

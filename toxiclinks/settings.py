@@ -9,8 +9,8 @@ from toxiclinks import __version__
 
 #: rows per chunk of an export read in chunks: tens of MB of working memory for a wide export
 DEFAULT_CHUNK_ROWS = 50_000
-#: links a full scan fetches, describes and scores at a time: what its memory grows with, besides the pages
-SCAN_CHUNK_ROWS = 20_000
+#: links a full scan fetches, reads and scores at a time (``scan --chunk-links``): what its memory grows with
+SCAN_CHUNK_ROWS = 10_000
 
 
 @dataclass(frozen=True)
