@@ -94,3 +94,24 @@ def test_pages_linking_from_several_chunks_are_fetched_once_and_scored_as_in_one
     assert features["profile_exact_anchor_share"].tolist() == [2 / 8] * 8  # the exact anchors of chunks 1 and 2
     assert features["topic_similarity"].iloc[[0, 1]].notna().all()  # the target page gave the topic
     assert features["fetch_status"].tolist().count("http_404") == 1
+
+
+def test_scan_command_in_chunks_of_any_size_writes_the_same_files(tmp_path):
+    from click.testing import CliRunner
+
+    from toxiclinks.cli import main
+
+    written = []
+    for chunk_links in ("2", "10000"):
+        out = tmp_path / chunk_links
+        out.mkdir()
+        args = ["scan", str(EXAMPLE / "backlinks.csv"), "--pages", str(EXAMPLE / "pages.warc.gz"), "--offline"]
+        args += ["--no-cache", "--chunk-links", chunk_links, "-o", str(out / "d.txt"), "--scores", str(out / "s.csv")]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert "21 backlinks: 11 artificial, 8 natural, 2 not read" in result.output
+        entries = [line for line in (out / "d.txt").read_text().splitlines() if not line.startswith("#")]
+        written.append(((out / "s.csv").read_bytes(), entries))
+    assert written[0] == written[1] and len(written[0][1]) == 7
+    refused = CliRunner().invoke(main, ["scan", str(EXAMPLE / "backlinks.csv"), "--chunk-links", "0"])
+    assert refused.exit_code == 2 and "--chunk-links" in refused.output
