@@ -253,17 +253,14 @@ def scan_chunks(
         saved = read_pages(settings.pages_path) if settings.pages_path else None
         context = context_of_targets(list(target_urls), settings)
         topic = _site_topic(list(target_urls), settings, context, saved)
-        counted = SeenHashes()  # the pages whose 4-grams are counted: each page once, as a scan of the whole
+        counted = SeenHashes()  # the pages whose 4-grams are counted: each page once, as in a scan of the whole
         described = []
         for number, place in enumerate(chunks, 1):
             LOGGER.info("chunk %d of %d: reading its pages", number, len(chunks))
-            links = set_aside.get_object(place)
-            features, places, languages = _describe_chunk(links, settings, context, saved, texts, progress)
-            urls = list(places)
-            hashes = pd.util.hash_array(np.asarray(urls, dtype=object)) if urls else np.zeros(0, dtype=np.uint64)
-            new = ~counted.contains(hashes)
-            counted.add(hashes[new])
-            topic.count(StoredTexts(texts, places), [url for url, is_new in zip(urls, new, strict=True) if is_new])
+            features, places, languages = _describe_chunk(
+                set_aside.get_object(place), settings, context, saved, texts, progress
+            )
+            topic.count(StoredTexts(texts, places), _not_counted(list(places), counted))
             profile.add_anchor_classes(anchor_classes(features))
             described.append(set_aside.put_object((features, places, languages)))
         for links_place, described_place in zip(chunks, described, strict=True):
@@ -278,6 +275,14 @@ def scan_chunks(
             planner.add(scores)
             plan = planner.plan(Path(export_path).name)
             yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=threshold)
+
+
+def _not_counted(urls: list[str], counted: SeenHashes) -> list[str]:
+    """Those of ``urls`` not in ``counted`` (their hashes), which now holds them all."""
+    hashes = pd.util.hash_array(np.asarray(urls, dtype=object)) if urls else np.zeros(0, dtype=np.uint64)
+    new = ~counted.contains(hashes)
+    counted.add(hashes[new])
+    return [url for url, is_new in zip(urls, new, strict=True) if is_new]
 
 
 def _check_target(links: pd.DataFrame, settings: Settings, export_path: str | Path) -> None:
