@@ -1,6 +1,7 @@
 """End-to-end ``scan`` of 10,000 backlinks against local servers serving real pages: wall time and its split.
 
     python benchmarks/bench_scan.py [--links 10000] [--hosts 50] [--latency 0.05] [--shared ../shared] [--dask]
+        [--runs stages scan chunks] [--chunk-links 10000]
 
 The export is a generated Ahrefs export (``large_export.py``) whose referring
 pages are moved to HTTP servers on the loopback addresses 127.0.0.1 ..
@@ -9,12 +10,14 @@ referring page is one of the 110 real pages of ``../shared/corpus/real-pages``
 with the backlink (target URL and anchor of its row) added at the end of its
 body, so the link signals have a link to find.
 
-Two runs, each in a process of its own (so its peak memory is its own), with the page cache off:
+Runs, each in a process of its own (so its peak memory is its own), with the page cache off:
 
-* the stages one after the other, each timed alone: read the export, fetch
-  every page, extract the features, score and decide, write the outputs;
-* ``scan`` as the CLI runs it, where pages are parsed in worker processes while
-  the rest are fetched, plus the same writing.
+* ``stages``: the stages one after the other, each timed alone: read the
+  export, fetch every page, extract the features, score and decide, write the outputs;
+* ``scan``: the whole export at once (``pipeline.scan``), pages parsed in
+  worker processes while the rest are fetched, plus the same writing;
+* ``chunks``: ``--chunk-links`` links at a time (``pipeline.scan_chunks``, what
+  the scan command runs), each chunk written as it comes.
 
 With ``--dask``, a third run on a ``LocalCluster`` of this machine's cores. The scores of every run
 must be the same.
@@ -34,6 +37,7 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,9 +50,9 @@ from toxiclinks import schema
 from toxiclinks.disavow import decide, plan_disavow
 from toxiclinks.features import build_features, target_urls_of
 from toxiclinks.model import load_model
-from toxiclinks.pipeline import ScanResult, get_pages, read_links, scan, write_outputs
+from toxiclinks.pipeline import ScanResult, get_pages, read_links, scan, scan_chunks, write_outputs
 from toxiclinks.score import score_links
-from toxiclinks.settings import Settings
+from toxiclinks.settings import SCAN_CHUNK_ROWS, Settings
 
 
 def build_site(shared: Path, links: int, hosts: int, folder: Path) -> tuple[Path, dict[str, bytes]]:
@@ -94,11 +98,12 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--dask", action="store_true", help="also run on a LocalCluster of this machine's cores")
     parser.add_argument("--runs", nargs="+", choices=RUNS, default=["stages", "scan"], help="which runs to make")
+    parser.add_argument("--chunk-links", type=int, default=SCAN_CHUNK_ROWS, help="links a chunk, for the chunks run")
     parser.add_argument("--run", choices=RUNS, help=argparse.SUPPRESS)  # one run, in a process of its own
     parser.add_argument("--export", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
-        print(json.dumps(one_run(args.run, args.export, args.hosts)))
+        print(json.dumps(one_run(args.run, args.export, args.hosts, args.chunk_links)))
         return
 
     with tempfile.TemporaryDirectory() as temporary:
@@ -116,7 +121,8 @@ def main() -> None:
         )
         probabilities = {}
         for run in dict.fromkeys([*args.runs, *(["dask"] if args.dask else [])]):
-            command = [sys.executable, __file__, "--run", run, "--export", str(export), "--hosts", str(args.hosts)]
+            command = [sys.executable, __file__, "--run", run, "--export", str(export), "--hosts", str(args.hosts),
+                       "--chunk-links", str(args.chunk_links)]  # fmt: skip
             measured = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
             total = sum(measured["stages"].values())
             split = ", ".join(
@@ -137,6 +143,7 @@ def main() -> None:
 RUNS = {
     "stages": "stages one after the other",
     "scan": "scan (parsing overlaps fetching)",
+    "chunks": "scan in chunks (what the scan command runs)",
     "dask": "scan --dask local",
 }
 
@@ -154,7 +161,7 @@ def peak_resident_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def one_run(run: str, export: Path, hosts: int) -> dict[str, object]:
+def one_run(run: str, export: Path, hosts: int, chunk_links: int = SCAN_CHUNK_ROWS) -> dict[str, object]:
     """Run one way of scanning; its stage timings, peak memory (this process and its largest child) and summary."""
     settings = Settings(
         allow_private=True,
@@ -184,16 +191,30 @@ def one_run(run: str, export: Path, hosts: int) -> dict[str, object]:
         plan = plan_disavow(scores, export.name, completed.level)
         stages["score"] = time.perf_counter() - mark
         result = ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
+    elif run == "chunks":  # each chunk written as it comes, as the scan command does
+        tally = {"ok": 0, "found": 0}
+
+        def counted(results: Iterable[ScanResult]) -> Iterator[ScanResult]:
+            for part in results:
+                tally["ok"] += int((part.features[schema.FETCH_STATUS] == "ok").sum())
+                tally["found"] += int(part.features["link_found"].fillna(False).sum())
+                yield part
+
+        chunks = counted(scan_chunks(export, settings, chunk_rows=chunk_links))
+        write_outputs(chunks, export.name, folder / f"disavow-{run}.txt", folder / f"scores-{run}.csv")
+        stages["read, fetch, extract, score, write"] = time.perf_counter() - mark
+        ok, found = tally["ok"], tally["found"]
     else:
         if run == "dask":
             settings = replace(settings, dask="local", work_dir=str(folder / "work"))
         result = scan(export, settings)
         stages["read, fetch, extract, score"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    write_outputs(result, export.name, folder / f"disavow-{run}.txt", folder / f"scores-{run}.csv")
-    stages["write"] = time.perf_counter() - mark
-    ok = int((result.features[schema.FETCH_STATUS] == "ok").sum())
-    found = int(result.features["link_found"].fillna(False).sum())
+    if run != "chunks":
+        mark = time.perf_counter()
+        write_outputs(result, export.name, folder / f"disavow-{run}.txt", folder / f"scores-{run}.csv")
+        stages["write"] = time.perf_counter() - mark
+        ok = int((result.features[schema.FETCH_STATUS] == "ok").sum())
+        found = int(result.features["link_found"].fillna(False).sum())
     own = peak_resident_mb()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
