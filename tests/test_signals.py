@@ -11,7 +11,7 @@ from toxiclinks.features import build_features, features_markdown
 from toxiclinks.features.language import detect_language
 from toxiclinks.features.page import CLASSIC_FEATURES
 from toxiclinks.features.profile import ProfileCounts, profile_features
-from toxiclinks.features.topic import topic_similarities, url_words
+from toxiclinks.features.topic import TopicComparer, topic_similarities, url_words
 from toxiclinks.page import Page, decode_html
 from toxiclinks.settings import Settings
 
@@ -123,6 +123,20 @@ def test_topic_similarity_judges_only_the_urls_given_and_reads_each_text_twice()
     alone = topic_similarities({url: texts[url] for url in ("en", "tea", "blank")}, {}, topic)
     assert sims.keys() == alone.keys() and math.isnan(sims["blank"])
     assert sims["en"] == alone["en"] and sims["tea"] == alone["tea"]
+
+
+def test_topic_compared_a_chunk_at_a_time_is_the_whole_comparison():
+    texts = {"en": ENGLISH, "de": GERMAN, "tea": "green tea and kettles " * 20, "blank": " "}
+    topic = "electric kettle green tea temperature"
+    comparer = TopicComparer(topic)
+    comparer.count(texts, ["en", "de"])
+    comparer.count(texts, ["tea", "blank"])  # the IDF counts every page of both chunks
+    chunked = {**comparer.similarities(texts, {}, ["tea"]), **comparer.similarities(texts, {}, ["en", "de", "blank"])}
+    whole = topic_similarities(texts, {}, topic)
+    assert set(chunked) == set(whole) and all(repr(chunked[url]) == repr(whole[url]) for url in whole)  # NaN too
+    assert chunked["tea"] > chunked["en"] > 0 and math.isnan(chunked["blank"])
+    with pytest.raises(RuntimeError, match="counted before"):
+        comparer.count(texts, ["en"])  # the IDF is fixed once a page is compared
 
 
 def test_topic_words_from_target_urls():

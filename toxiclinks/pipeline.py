@@ -186,6 +186,8 @@ def scan(
 
     The pages are fetched and parsed on this machine, or on a Dask cluster:
     the ``client`` handed in, or the scheduler named by ``settings.dask``.
+    Every table is whole in memory: ``scan_chunks`` gives the same a chunk at
+    a time (what the ``scan`` command runs on this machine).
 
     >>> from pathlib import Path
     >>> example = Path("data/example")

@@ -1,4 +1,9 @@
-"""Worker processes started ahead of the work, so that their imports overlap this process's own.
+"""The worker processes: one pool for every parallel step, started ahead of the work when it pays.
+
+Every parallel step (describing pages, topic similarity, triage batches)
+takes its processes from ``worker_pool``, so they are started (and import
+toxiclinks) once per run, and ``in_order_in_workers`` makes calls there,
+results in order.
 
 A worker process spends about 1.3 s importing pandas, pyarrow and
 scikit-learn before it can take a batch. The ``toxiclinks`` command starts a

@@ -99,19 +99,20 @@ class TopicComparer:
         self.topic_language = topic_language
         self.jobs = jobs
         self._topic_counts = _counts([topic]) if topic.strip() else None
-        self._documents: np.ndarray | None = np.bincount(
-            self._topic_counts.indices if self._topic_counts is not None else np.zeros(0, dtype=np.int64),
-            minlength=HASHED_FEATURES,
-        )
+        # in how many texts (the topic's and the pages') each 4-gram occurs; none without a topic to compare with
+        self._documents = None
+        if self._topic_counts is not None:
+            self._documents = np.bincount(self._topic_counts.indices, minlength=HASHED_FEATURES)
         self._pages_with_text = 0
+        self._compared = False
         self._idf: np.ndarray | None = None
         self._topic_vector: sparse.csr_matrix | None = None
 
     def count(self, page_texts: Mapping[str, str], urls: Sequence[str]) -> None:
         """The first pass over the pages ``urls``: in how many pages each 4-gram occurs."""
-        if self._documents is None:
+        if self._compared:
             raise RuntimeError("every page is counted before the first similarity")
-        if self._topic_counts is None:
+        if self._documents is None:
             return  # nothing to compare with: no pass needed
         chunks = _chunks(urls)
         run = _runner(self.jobs if len(chunks) > 1 else 1)
@@ -124,10 +125,12 @@ class TopicComparer:
     ) -> dict[str, float]:
         """The second pass: the similarity of each page of ``urls`` to the topic, NaN where it cannot be judged."""
         result = dict.fromkeys(urls, float("nan"))
-        if self._documents is not None and self._topic_counts is not None and self._pages_with_text:
-            self._idf = _smoothed_idf(self._documents, self._pages_with_text)
-            self._topic_vector = _weighted(self._topic_counts, self._idf)
-        self._documents = None
+        if not self._compared and self._documents is not None and self._topic_counts is not None:
+            if self._pages_with_text:
+                self._idf = _smoothed_idf(self._documents, self._pages_with_text)
+                self._topic_vector = _weighted(self._topic_counts, self._idf)
+            self._documents = None
+        self._compared = True
         if self._idf is None or self._topic_vector is None or not urls:
             return result
         chunks = _chunks(urls)
