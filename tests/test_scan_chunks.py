@@ -47,7 +47,7 @@ def _article(words: str, links: str = "") -> bytes:
     return f"{head}<body><article><p>{body}</p>{links}</article>".encode()
 
 
-def test_pages_linking_from_several_chunks_are_fetched_once_and_scored_as_in_one_scan(http_server, tmp_path):
+def test_pages_linking_from_several_chunks_are_fetched_once_and_scored_as_in_one_scan(http_server, tmp_path, capsys):
     # the target on another host than the referring pages; its path gives the money keywords "electric kettles"
     shop = http_server.url("/electric-kettles").replace("127.0.0.1", "localhost")
     topic = "electric kettles for green tea at the right temperature"
@@ -82,7 +82,9 @@ def test_pages_linking_from_several_chunks_are_fetched_once_and_scored_as_in_one
         allow_private=True, respect_robots=False, host_delay=0.0, cache_path=tmp_path / "cache.sqlite", jobs=1
     )
 
-    parts = list(scan_chunks(export, settings, columns, chunk_rows=3))
+    parts = list(scan_chunks(export, settings, columns, progress=True, chunk_rows=3))
+    progress = capsys.readouterr().err
+    assert "chunk 1 of 3: fetched 3/3 pages" in progress and "chunk 3 of 3: fetched 2/2 pages" in progress
     # the hub's second chunk read it from the cache
     assert http_server.hits["/hub"] == 1 and http_server.hits["/electric-kettles"] == 1
     assert [len(part.scores) for part in parts] == [3, 3, 2]

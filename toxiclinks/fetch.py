@@ -61,6 +61,7 @@ def fetch_pages(
     keep_html: bool = True,
     on_page: Callable[[Page], None] | None = None,
     saved: Mapping[str, Page] | None = None,
+    progress_label: str = "",
 ) -> dict[str, Page]:
     """Get every URL once: from ``settings.pages_path``, then the cache, then over HTTP.
 
@@ -99,7 +100,7 @@ def fetch_pages(
             keep(not_fetched(url), url)
     elif missing:
         LOGGER.info("fetching %d pages over HTTP", len(missing))
-        meter = Progress(len(missing)) if progress else None
+        meter = Progress(len(missing), progress_label) if progress else None
 
         def store(page: Page) -> None:
             if cache is not None:
@@ -359,8 +360,9 @@ def error_kind(exc: Exception) -> str:
 class Progress:
     """A one-line progress meter on stderr: pages done, pages per second, errors, time left."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, label: str = "") -> None:
         self.total, self.done, self.errors = total, 0, 0
+        self.label = f"{label}: " if label else ""
         self.started = self._drawn = time.monotonic()
 
     def update(self, page: Page) -> None:
@@ -376,14 +378,14 @@ class Progress:
         rate = self.done / elapsed
         left = (self.total - self.done) / rate if rate else 0.0
         return (
-            f"fetched {self.done:,}/{self.total:,} pages · {rate:.1f}/s · {self.errors:,} errors · "
+            f"{self.label}fetched {self.done:,}/{self.total:,} pages · {rate:.1f}/s · {self.errors:,} errors · "
             f"ETA {int(left // 60)}m{int(left % 60):02d}s "
         )
 
     def finish(self) -> None:
         elapsed = time.monotonic() - self.started
         sys.stderr.write(
-            f"\rfetched {self.done:,} pages in {elapsed:.0f}s ({self.done / max(elapsed, 1e-9):.1f}/s), "
+            f"\r{self.label}fetched {self.done:,} pages in {elapsed:.0f}s ({self.done / max(elapsed, 1e-9):.1f}/s), "
             f"{self.errors:,} not read{' ' * 24}\n"
         )
         sys.stderr.flush()

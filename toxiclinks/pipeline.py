@@ -110,12 +110,13 @@ def get_pages(
     keep_html: bool = True,
     on_page: Callable[[Page], None] | None = None,
     saved: Mapping[str, Page] | None = None,
+    progress_label: str = "",
 ) -> dict[str, Page]:
     """Fetch (or replay, or take from the cache) every referring page once; see ``fetch_pages``."""
     if not settings.use_cache:
-        return fetch_pages(urls, settings, progress=progress, keep_html=keep_html, on_page=on_page, saved=saved)
+        return fetch_pages(urls, settings, None, progress, keep_html, on_page, saved, progress_label)
     with PageCache(settings.cache_path or default_cache_path()) as cache:
-        return fetch_pages(urls, settings, cache, progress, keep_html, on_page, saved)
+        return fetch_pages(urls, settings, cache, progress, keep_html, on_page, saved, progress_label)
 
 
 def features_of(links: pd.DataFrame, settings: Settings, progress: bool = False, client: Any = None) -> pd.DataFrame:
@@ -259,9 +260,9 @@ def scan_chunks(
         described = []
         for number, place in enumerate(chunks, 1):
             LOGGER.info("chunk %d of %d: reading its pages", number, len(chunks))
-            features, places, languages = _describe_chunk(
-                set_aside.get_object(place), settings, context, saved, texts, progress
-            )
+            label = f"chunk {number} of {len(chunks)}" if len(chunks) > 1 else ""
+            links = set_aside.get_object(place)
+            features, places, languages = _describe_chunk(links, settings, context, saved, texts, progress, label)
             topic.count(StoredTexts(texts, places), _not_counted(list(places), counted))
             profile.add_anchor_classes(anchor_classes(features))
             described.append(set_aside.put_object((features, places, languages)))
@@ -315,14 +316,13 @@ def _describe_chunk(
     saved: Mapping[str, Page] | None,
     texts: SpillFile,
     progress: bool,
+    progress_label: str = "",
 ) -> tuple[pd.DataFrame, dict[str, Place], dict[str, str]]:
     """A chunk's pages fetched and described: its features but the profile and topic similarity, and where the
     texts of its pages read are in ``texts`` and their languages."""
     rows = link_rows_by_source(links)
     analyser = PageAnalyser(rows, (), context, len(rows), settings.jobs, texts)
-    pages = get_pages(
-        links[schema.SOURCE_URL], settings, progress, keep_html=False, on_page=analyser.submit, saved=saved
-    )
+    pages = get_pages(links[schema.SOURCE_URL], settings, progress, False, analyser.submit, saved, progress_label)
     statuses = {url: (page.status, page.http_status) for url, page in pages.items()}
     del pages
     with analyser.results() as described:
