@@ -36,11 +36,8 @@ from toxiclinks.disavow import (
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.exports import (
     LINK_LEVEL,
-    ExportFormat,
     ExportReader,
     SeenHashes,
-    link_hashes,
-    links_table,
     read_export,
 )
 from toxiclinks.features import (
@@ -66,8 +63,8 @@ from toxiclinks.page import Page
 from toxiclinks.report import ReportSummary, render_report
 from toxiclinks.score import score_links
 from toxiclinks.settings import DEFAULT_CHUNK_ROWS, SCAN_CHUNK_ROWS, Settings
-from toxiclinks.triage import TriageModel, load_triage_model, score_triage, triage_features
-from toxiclinks.workers import holds_more_than, in_order_in_workers, start_workers
+from toxiclinks.triage import load_triage_model, triage_batch
+from toxiclinks.workers import TRIAGE_WORKER_MODULE, holds_more_than, in_order_in_workers, start_workers
 
 LOGGER = logging.getLogger(__name__)
 
@@ -346,9 +343,9 @@ def triage_chunks(
     ``attrs["export"]`` is the reader's summary, final once the iteration is done.
     """
     if settings.jobs != 1 and holds_more_than(export_path, chunk_rows):
-        start_workers(settings.jobs, __name__)  # they import while this process checks the file
+        start_workers(settings.jobs, TRIAGE_WORKER_MODULE)  # they import while this process checks the file
     reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows)
-    model = load_triage_model()
+    scorer = load_triage_model().scorer()  # plain arrays: the workers need no scikit-learn
     plan = DisavowPlan(
         comments=(
             f"toxiclinks triage of {Path(export_path).name}: no page was read, so nothing is disavowed",
@@ -361,7 +358,7 @@ def triage_chunks(
     # duplicates in order and writes the last; a single batch is not worth starting them.
     jobs = 1 if settings.jobs == 1 or len(head) < 2 else joblib.effective_n_jobs(settings.jobs)
     tasks = (
-        (_triage_batch, (batch, first, reader.format, reader.header, model, settings))
+        (triage_batch, (batch, first, reader.format, reader.header, scorer, settings))
         for batch, first in itertools.chain(head, batches)
     )
     results = (call(*args) for call, args in tasks) if jobs == 1 else in_order_in_workers(tasks, jobs)
@@ -372,27 +369,8 @@ def triage_chunks(
         if len(scores):
             links = scores[[schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR]]
             links.attrs["export"] = reader.info
-            yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
+            yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=scorer.threshold)
     reader.finish()
-
-
-#: what a worker sends back for one batch: features, scores, link hashes, rows left out as unusable, rows read
-#: (not the links table: the scores have the link's columns, and sending it back costs as much as scoring)
-_TriagedBatch = tuple[pd.DataFrame, pd.DataFrame, np.ndarray, list[int], int]
-
-
-def _triage_batch(
-    batch: Any, first: int, fmt: ExportFormat, header: list[str], model: TriageModel, settings: Settings
-) -> _TriagedBatch:
-    links, unusable = links_table(batch, first, fmt, header)
-    rows_read = first + batch.size
-    if not len(links):  # every row unusable
-        empty = pd.DataFrame(index=links.index)
-        return empty, empty, link_hashes(links), unusable, rows_read
-    features = triage_features(links, settings.brand, settings.keywords)
-    scores = score_triage(links, features, model)
-    features["link_found"] = pd.NA
-    return features, scores, link_hashes(links), unusable, rows_read
 
 
 @dataclass(frozen=True)

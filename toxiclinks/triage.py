@@ -16,26 +16,26 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.impute import SimpleImputer
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from toxiclinks import schema
+from toxiclinks.exports import ExportFormat, link_hashes, links_table
 from toxiclinks.features.link import ANCHOR_CLASSES, classify_anchor
 from toxiclinks.features.url import url_features_table
 from toxiclinks.features.vocabulary import spam_word_fraction
+from toxiclinks.settings import Settings
 from toxiclinks.urls import brand_of, registered_domain
+
+if TYPE_CHECKING:  # scikit-learn is imported where a model is made or read: a triage's workers never import it
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
 
 TRIAGE_MODEL_NAME = "triage.joblib"
 NUMERIC = (
@@ -101,6 +101,13 @@ _spam_fraction = functools.lru_cache(maxsize=1 << 16)(spam_word_fraction)
 
 def new_triage_model() -> Pipeline:
     """Domain-name character n-grams, URL and anchor signals, one logistic regression."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     columns = ColumnTransformer(
         [
             ("domain", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=2), TEXT),
@@ -113,12 +120,101 @@ def new_triage_model() -> Pipeline:
 
 @dataclass
 class TriageModel:
-    """A fitted triage model. Learned attributes end in ``_``."""
+    """A fitted triage model. Learned attributes end in ``_``.
+
+    Scoring goes through ``scorer()``, the same model as plain arrays; the
+    methods here are that scorer's, for callers that hold the model.
+    """
 
     pipeline_: Pipeline
     calibrator_: IsotonicRegression
     threshold: float = 0.8
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def scorer(self) -> TriageScorer:
+        """The model as plain arrays (``TriageScorer``): what a worker process gets, with no scikit-learn."""
+        columns, classifier = self.pipeline_[0], self.pipeline_[-1]
+        weights, spans = classifier.coef_[0], columns.output_indices_
+        vectorizer = columns.named_transformers_["domain"]
+        imputer, scaler = columns.named_transformers_["numbers"]
+        return TriageScorer(
+            domain_terms=dict(vectorizer.vocabulary_),
+            domain_ngrams=tuple(vectorizer.ngram_range),
+            domain_idf=np.asarray(vectorizer.idf_, dtype=float),
+            domain_weights=weights[spans["domain"]],
+            number_fill=np.asarray(imputer.statistics_, dtype=float),
+            number_mean=np.asarray(scaler.mean_, dtype=float),
+            number_scale=np.asarray(scaler.scale_, dtype=float),
+            number_weights=weights[spans["numbers"]],
+            category_shares=_category_shares(columns.named_transformers_["categories"], weights[spans["categories"]]),
+            intercept=float(classifier.intercept_[0]),
+            calibration_bounds=(float(self.calibrator_.X_min_), float(self.calibrator_.X_max_)),
+            calibration_x=np.asarray(self.calibrator_.X_thresholds_, dtype=float),
+            calibration_y=np.asarray(self.calibrator_.y_thresholds_, dtype=float),
+            threshold=self.threshold,
+            infrequent_anchor_classes=_infrequent(columns.named_transformers_["categories"], "anchor_class"),
+        )
+
+    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability that each link is artificial, from the export alone."""
+        return self.scorer().predict_proba(features)
+
+    def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
+        """Each signal's exact share of each link's logit (see ``TriageScorer.contributions``)."""
+        return self.scorer().contributions(features)
+
+    def explain(self, features: pd.DataFrame, top: int = 3) -> list[list[str]]:
+        """The signals that pushed each link most, in plain words (exact logistic contributions)."""
+        return self.scorer().explain(features, top)
+
+
+def _category_shares(encoder: OneHotEncoder, weights: np.ndarray) -> tuple[dict[str, float], ...]:
+    """Each categorical column's share of the logit for each category it knows (an unknown one encodes to
+    zeros: no share), from the encoder itself, infrequent categories and all."""
+    output_names = encoder.get_feature_names_out()
+    shares = []
+    for column, categories in zip(CATEGORICAL, encoder.categories_, strict=True):
+        frame = pd.DataFrame({other: [known[0]] * len(categories)
+                              for other, known in zip(CATEGORICAL, encoder.categories_, strict=True)})  # fmt: skip
+        frame[column] = categories
+        encoded = encoder.transform(frame)
+        per_category = (encoded.toarray() if hasattr(encoded, "toarray") else np.asarray(encoded)) * weights
+        mine = np.array([name.startswith(f"{column}_") for name in output_names])
+        shares.append(dict(zip(categories.tolist(), per_category[:, mine].sum(axis=1).tolist(), strict=True)))
+    return tuple(shares)
+
+
+def _infrequent(encoder: OneHotEncoder, column: str) -> frozenset[str]:
+    infrequent = getattr(encoder, "infrequent_categories_", None) or [None] * len(CATEGORICAL)
+    found = infrequent[CATEGORICAL.index(column)]
+    return frozenset(found) if found is not None else frozenset()
+
+
+@dataclass(frozen=True)
+class TriageScorer:
+    """A fitted triage model as plain arrays: scores, contributions and reasons without scikit-learn.
+
+    What ``TriageModel.scorer`` makes and the triage's worker processes get:
+    they then import no scikit-learn (0.7 s each on 2 cores, in a run of 12 s
+    at a million rows). Computes what the fitted pipeline computes, in its
+    order of operations: the same numbers (a test compares them).
+    """
+
+    domain_terms: Mapping[str, int]  #: the domain name n-grams the vectorizer knows, and their columns
+    domain_ngrams: tuple[int, int]  #: shortest and longest n-gram
+    domain_idf: np.ndarray
+    domain_weights: np.ndarray
+    number_fill: np.ndarray  #: the imputer's medians
+    number_mean: np.ndarray
+    number_scale: np.ndarray
+    number_weights: np.ndarray
+    category_shares: tuple[Mapping[str, float], ...]  #: per ``CATEGORICAL`` column: the share of each category
+    intercept: float
+    calibration_bounds: tuple[float, float]  #: raw probabilities are clipped to these before calibration
+    calibration_x: np.ndarray
+    calibration_y: np.ndarray
+    threshold: float
+    infrequent_anchor_classes: frozenset[str]
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated probability that each link is artificial, from the export alone."""
@@ -128,28 +224,23 @@ class TriageModel:
         """Each signal's exact share of each link's logit (columns ``CONTRIBUTION_GROUPS``); with the intercept
         they sum to the logistic regression's decision value.
 
-        The domain-name n-grams are transformed once per distinct name and the
-        categories once per distinct pair: the cost is a few array operations per
-        link, whatever the size of the n-gram vocabulary.
+        The domain-name n-grams are weighed once per distinct name and the
+        categories once per distinct value: the cost is a few array operations
+        per link, whatever the size of the n-gram vocabulary.
         """
-        columns, classifier = self.pipeline_[0], self.pipeline_[-1]
-        weights = classifier.coef_[0]
-        spans = columns.output_indices_
         parts = np.zeros((len(features), len(CONTRIBUTION_GROUPS)))
         codes, names = pd.factorize(features[TEXT].fillna("").astype(str))
         parts[:, 0] = self._domain_shares(names.tolist())[codes] if len(names) else 0.0
-        numbers = columns.named_transformers_["numbers"].transform(features[list(NUMERIC)].astype(float))
-        parts[:, 1 : 1 + len(NUMERIC)] = numbers * weights[spans["numbers"]]
-        encoder = columns.named_transformers_["categories"]
-        categories = features[list(CATEGORICAL)].astype(str)
-        pair_codes, pairs = pd.factorize(categories[CATEGORICAL[0]] + "\x1f" + categories[CATEGORICAL[1]])
-        encoded = encoder.transform(pd.DataFrame([pair.split("\x1f") for pair in pairs], columns=list(CATEGORICAL)))
-        encoded = encoded.toarray() if hasattr(encoded, "toarray") else np.asarray(encoded)
-        per_pair = encoded * weights[spans["categories"]]
-        output_names = encoder.get_feature_names_out()
+        numbers = features[list(NUMERIC)].to_numpy(dtype=float, copy=True)
+        missing = np.isnan(numbers)
+        numbers[missing] = np.broadcast_to(self.number_fill, numbers.shape)[missing]
+        numbers -= self.number_mean  # as the scaler does it, in place: the same bits
+        numbers /= self.number_scale
+        parts[:, 1 : 1 + len(NUMERIC)] = numbers * self.number_weights
         for offset, column in enumerate(CATEGORICAL):
-            mine = np.array([name.startswith(f"{column}_") for name in output_names])
-            parts[:, 1 + len(NUMERIC) + offset] = per_pair[:, mine].sum(axis=1)[pair_codes]
+            value_codes, values = pd.factorize(features[column].astype(str), use_na_sentinel=False)
+            shares = np.array([self.category_shares[offset].get(value, 0.0) for value in values.tolist()])
+            parts[:, 1 + len(NUMERIC) + offset] = shares[value_codes] if len(values) else 0.0
         return pd.DataFrame(parts, index=features.index, columns=list(CONTRIBUTION_GROUPS))
 
     def _domain_shares(self, names: list[str]) -> np.ndarray:
@@ -158,20 +249,25 @@ class TriageModel:
         The names of a large export repeat from chunk to chunk (one domain, many
         links), and counting n-grams in Python is most of a chunk's scoring.
         """
-        columns, weights = self.pipeline_[0], self.pipeline_[-1].coef_[0]
-        own = weights[columns.output_indices_["domain"]]
-        known = _DOMAIN_SHARES.setdefault(own.tobytes(), {})
+        known = _DOMAIN_SHARES.setdefault(self.domain_weights.tobytes(), {})
         if len(known) > _DOMAIN_SHARES_KEPT:
             known.clear()
         new = [name for name in dict.fromkeys(names) if name not in known]
         if new:
-            shares = _char_ngram_shares(new, columns.named_transformers_["domain"], own)
-            known.update(zip(new, shares.tolist(), strict=True))
+            known.update(zip(new, _char_ngram_shares(new, self).tolist(), strict=True))
         return np.array([known[name] for name in names], dtype=float)
 
     def _probability(self, contributions: pd.DataFrame) -> np.ndarray:
-        logit = contributions.to_numpy().sum(axis=1) + float(self.pipeline_[-1].intercept_[0])
-        return np.asarray(self.calibrator_.predict(1.0 / (1.0 + np.exp(-logit))))
+        logit = contributions.to_numpy().sum(axis=1) + self.intercept
+        raw = np.clip(1.0 / (1.0 + np.exp(-logit)), *self.calibration_bounds)
+        x, y = self.calibration_x, self.calibration_y
+        if len(x) == 1:
+            return np.repeat(y, len(raw))
+        # Linear interpolation between the isotonic steps, as the calibrator's own (SciPy's) computes it.
+        upper = np.clip(np.searchsorted(x, raw), 1, len(x) - 1)
+        lower = upper - 1
+        slope = (y[upper] - y[lower]) / (x[upper] - x[lower])
+        return np.asarray(slope * (raw - x[lower]) + y[lower])
 
     def explain(self, features: pd.DataFrame, top: int = 3) -> list[list[str]]:
         """The signals that pushed each link most, in plain words (exact logistic contributions)."""
@@ -204,7 +300,7 @@ class TriageModel:
     def _reason_codes(self, features: pd.DataFrame, towards: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """A (signal, link) array of codes of the words each signal would say about each link, and the words
         (code 0: "", nothing to say). Each signal's words get codes of their own, one per distinct value."""
-        infrequent = self._infrequent_anchor_classes()
+        infrequent = self.infrequent_anchor_classes
         words = [""]
 
         def coded(texts: list[str]) -> np.ndarray:
@@ -224,52 +320,63 @@ class TriageModel:
                 codes[number] = coded([_describe_value(group, value, infrequent) for value in values])[value_codes]
         return codes, words
 
-    def _infrequent_anchor_classes(self) -> frozenset[str]:
-        encoder = self.pipeline_[0].named_transformers_["categories"]
-        infrequent = getattr(encoder, "infrequent_categories_", None) or [None] * len(CATEGORICAL)
-        found = infrequent[CATEGORICAL.index("anchor_class")]
-        return frozenset(found) if found is not None else frozenset()
 
-
-def _char_ngram_shares(names: list[str], vectorizer: TfidfVectorizer, weights: np.ndarray) -> np.ndarray:
-    """``vectorizer.transform(names) @ weights`` for the domain names' TF-IDF character n-grams.
+def _char_ngram_shares(names: list[str], scorer: TriageScorer) -> np.ndarray:
+    """The domain names' TF-IDF character n-grams times the domain weights, as the fitted vectorizer weighs them.
 
     Names of lowercase printable ASCII without spaces (nearly all) are cut into
     n-grams column-wise in Arrow, as ``char_wb`` cuts a single word (padded
-    with a space each side; a word no longer than n gives one n-gram, itself),
-    and weighted as the vectorizer does (sublinear counts, IDF, unit length);
-    other names go through the vectorizer itself.
+    with a space each side; a word no longer than n gives one n-gram, itself);
+    other names are lowercased and cut word by word in Python, as the
+    vectorizer does. Both are weighted as it weighs them: sublinear counts,
+    IDF, unit length.
     """
-    shares = np.zeros(len(names))
+    low, high = scorer.domain_ngrams
     plain = np.array([name.isascii() and name.isprintable() and " " not in name and name == name.lower() and name != ""
                       for name in names], dtype=bool)  # fmt: skip
-    others = np.flatnonzero(~plain)
-    if len(others):
-        shares[others] = np.asarray(vectorizer.transform([names[i] for i in others]) @ weights).ravel()
-    rows = np.flatnonzero(plain)
-    if not len(rows):
-        return shares
-    padded = pa.array([f" {names[i]} " for i in rows], type=pa.string())
-    lengths = pc.utf8_length(padded).to_numpy()
-    low, high = vectorizer.ngram_range
-    terms, term_columns = zip(*vectorizer.vocabulary_.items(), strict=True)
-    term_set, term_columns_array = pa.array(terms, type=pa.string()), np.array(term_columns)
     gram_rows, gram_columns = [], []
-    for size in range(low, high + 1):
-        for offset in range(int(lengths.max()) - size + 1):
-            at = np.flatnonzero(lengths >= offset + size)
-            found = pc.index_in(pc.utf8_slice_codeunits(padded.take(at), offset, offset + size), value_set=term_set)
-            known = ~pc.is_null(found).to_numpy(zero_copy_only=False)
-            gram_rows.append(at[known])
-            gram_columns.append(term_columns_array[found.to_numpy(zero_copy_only=False)[known].astype(int)])
-    width = len(vectorizer.idf_)
+    for row in np.flatnonzero(~plain).tolist():
+        found = [scorer.domain_terms.get(gram) for gram in _char_wb_ngrams(names[row].lower(), low, high)]
+        columns = [column for column in found if column is not None]
+        gram_rows.append(np.full(len(columns), row, dtype=np.int64))
+        gram_columns.append(np.array(columns, dtype=np.int64))
+    rows = np.flatnonzero(plain)
+    if len(rows):
+        padded = pa.array([f" {names[i]} " for i in rows], type=pa.string())
+        lengths = pc.utf8_length(padded).to_numpy()
+        terms, term_columns = zip(*scorer.domain_terms.items(), strict=True)
+        term_set, term_columns_array = pa.array(terms, type=pa.string()), np.array(term_columns)
+        for size in range(low, high + 1):
+            for offset in range(int(lengths.max()) - size + 1):
+                at = np.flatnonzero(lengths >= offset + size)
+                grams = pc.utf8_slice_codeunits(padded.take(at), offset, offset + size)
+                found = pc.index_in(grams, value_set=term_set)
+                known = ~pc.is_null(found).to_numpy(zero_copy_only=False)
+                gram_rows.append(rows[at[known]])
+                gram_columns.append(term_columns_array[found.to_numpy(zero_copy_only=False)[known].astype(int)])
+    shares = np.zeros(len(names))
+    if not gram_rows:
+        return shares
+    width, idf, weights = len(scorer.domain_idf), scorer.domain_idf, scorer.domain_weights
     pairs, counts = np.unique(np.concatenate(gram_rows) * width + np.concatenate(gram_columns), return_counts=True)
     row, column = np.divmod(pairs, width)
-    value = (1.0 + np.log(counts)) * vectorizer.idf_[column]  # sublinear term frequency times IDF
-    norm = np.sqrt(np.bincount(row, value * value, minlength=len(rows)))
-    dot = np.bincount(row, value * weights[column], minlength=len(rows))
-    shares[rows] = np.divide(dot, norm, out=np.zeros(len(rows)), where=norm > 0)
-    return shares
+    value = (1.0 + np.log(counts)) * idf[column]  # sublinear term frequency times IDF
+    norm = np.sqrt(np.bincount(row, value * value, minlength=len(names)))
+    dot = np.bincount(row, value * weights[column], minlength=len(names))
+    return np.divide(dot, norm, out=shares, where=norm > 0)
+
+
+def _char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
+    """The n-grams ``char_wb`` cuts from a (lowercased) text: within each word padded with a space each side;
+    a word no longer than n gives one n-gram, itself."""
+    grams: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        for size in range(low, high + 1):
+            grams.extend(padded[offset : offset + size] for offset in range(max(len(padded) - size, 0) + 1))
+            if len(padded) <= size:
+                break
+    return grams
 
 
 CONTRIBUTION_GROUPS = ("domain", *NUMERIC, *CATEGORICAL)
@@ -323,7 +430,7 @@ def load_triage_model(path: Path | None = None) -> TriageModel:
     return model
 
 
-def score_triage(links: pd.DataFrame, features: pd.DataFrame, model: TriageModel) -> pd.DataFrame:
+def score_triage(links: pd.DataFrame, features: pd.DataFrame, model: TriageScorer) -> pd.DataFrame:
     """The scores table from the export alone (``features`` from ``triage_features``); nothing is disavowed,
     and every row says no page was read.
     """
@@ -342,6 +449,26 @@ def score_triage(links: pd.DataFrame, features: pd.DataFrame, model: TriageModel
     scores[schema.DISAVOW] = False
     scores[schema.DECISION] = "kept: triage only, no page read; run a full scan to disavow"
     return scores
+
+
+#: what ``triage_batch`` sends back: features, scores, link hashes, rows left out as unusable, rows read
+#: (not the links table: the scores have the link's columns, and sending it back costs as much as scoring)
+TriagedBatch = tuple[pd.DataFrame, pd.DataFrame, np.ndarray, list[int], int]
+
+
+def triage_batch(
+    batch: Any, first: int, fmt: ExportFormat, header: list[str], scorer: TriageScorer, settings: Settings
+) -> TriagedBatch:
+    """One batch of export rows (``ExportReader.batches``) mapped to links, scored and hashed, in any process."""
+    links, unusable = links_table(batch, first, fmt, header)
+    rows_read = first + batch.size
+    if not len(links):  # every row unusable
+        empty = pd.DataFrame(index=links.index)
+        return empty, empty, link_hashes(links), unusable, rows_read
+    features = triage_features(links, settings.brand, settings.keywords)
+    scores = score_triage(links, features, scorer)
+    features["link_found"] = pd.NA
+    return features, scores, link_hashes(links), unusable, rows_read
 
 
 def _distinct_rows(codes: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:

@@ -6,10 +6,11 @@ toxiclinks) once per run, and ``in_order_in_workers`` makes calls there,
 results in order.
 
 A worker process spends about 1.3 s importing pandas, pyarrow and
-scikit-learn before it can take a batch. The ``toxiclinks`` command starts a
-large triage's workers before it imports them itself (this module imports
-neither), which took a million-row triage from 12.8 to 12.2 s on 2 cores
-(5.7 to 5.0 s at 100,000 rows; interleaved runs, the same scores).
+scikit-learn before it can take a page. A triage's workers import less
+(``TRIAGE_WORKER_MODULE``: no scikit-learn, about 0.6 s), and the
+``toxiclinks`` command starts them before it imports anything itself (this
+module imports neither), which took a million-row triage from 12.8 to 12.2 s
+on 2 cores (5.7 to 5.0 s at 100,000 rows; interleaved runs, the same scores).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 
 from toxiclinks.settings import DEFAULT_CHUNK_ROWS, Settings
 
+#: the module whose ``triage_batch`` a triage's workers run: it imports no scikit-learn
+TRIAGE_WORKER_MODULE = "toxiclinks.triage"
 #: bytes a row of an export takes at most in practice: a larger file surely holds more rows than that
 _MAX_ROW_BYTES = 300
 
@@ -74,7 +77,7 @@ def start_for_large_triage(arguments: Sequence[str]) -> bool:
         return False
     if not any(holds_more_than(argument, DEFAULT_CHUNK_ROWS) for argument in arguments[1:]):
         return False
-    start_workers(Settings.jobs, "toxiclinks.pipeline")  # scan has no --jobs: the default
+    start_workers(Settings.jobs, TRIAGE_WORKER_MODULE)  # scan has no --jobs: the default
     return True
 
 

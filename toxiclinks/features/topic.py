@@ -10,19 +10,21 @@ compared (missing, not "off topic"): different words are not a different topic.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
 from joblib import effective_n_jobs
-from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 
 from toxiclinks.features.language import detect_language
 from toxiclinks.workers import in_order_in_workers
+
+if TYPE_CHECKING:  # scikit-learn and SciPy are imported on first use: a triage's workers never need them
+    from scipy import sparse
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 #: characters of a page's main text compared with the topic (long pages add nothing but time)
 PAGE_TEXT_CHARS = 50_000
@@ -171,7 +173,7 @@ def _runner(jobs: int) -> Callable[[Iterable[tuple[Callable[..., Any], tuple[Any
 
 def _counts(texts: list[str]) -> sparse.csr_matrix:
     """Each text's 4-gram counts (its first ``PAGE_TEXT_CHARS`` characters)."""
-    matrix = _HASHER.transform([text[:PAGE_TEXT_CHARS] for text in texts])
+    matrix = _hasher().transform([text[:PAGE_TEXT_CHARS] for text in texts])
     matrix.sum_duplicates()
     return matrix
 
@@ -194,14 +196,23 @@ def _similarities(texts: list[str], idf: np.ndarray, topic_vector: sparse.csr_ma
 HASHED_FEATURES = 2**22
 #: pages vectorised at a time
 SIMILARITY_CHUNK = 500
-#: character 4-grams within words rank pages as 3- to 5-grams do (Spearman 0.997 on 10,000 real texts)
-_HASHER = HashingVectorizer(
-    analyzer="char_wb", ngram_range=(4, 4), lowercase=True, alternate_sign=False, norm=None, n_features=HASHED_FEATURES
-)
+
+
+@functools.cache
+def _hasher() -> HashingVectorizer:
+    """Character 4-grams within words: they rank pages as 3- to 5-grams do (Spearman 0.997 on 10,000 real texts)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer="char_wb", ngram_range=(4, 4), lowercase=True, alternate_sign=False, norm=None,
+        n_features=HASHED_FEATURES,
+    )  # fmt: skip
 
 
 def _weighted(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     """Sublinear TF times IDF, each row scaled to unit length."""
+    from sklearn.preprocessing import normalize
+
     weighted = counts.astype(np.float64)
     weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
     return normalize(weighted)
