@@ -133,6 +133,40 @@ def test_pyarrow_reads_a_regular_export_cell_for_cell_as_the_csv_module(tmp_path
     assert fast[schema.FIRST_SEEN].tolist() == ["2026-01-02", "2026-02-03", "", ""]
 
 
+def test_a_text_only_reader_gives_the_links_text_and_row_numbers_of_the_full_reader(tmp_path):
+    # a triage reads only source, target and anchor: from fewer columns (by pyarrow, or the csv module from a
+    # row of another width on), the same cleaned, unescaped, normalised values and the same rows left out
+    from toxiclinks.exports import LINK_TEXT, ExportReader, links_table
+
+    rows = [
+        "Referring page URL,Domain rating,Target URL,Anchor,Nofollow,First seen",
+        "https://a.example/1,12, https://s.example/ ,\ufeff Caf\u00e9 \u00a0,true,2026-01-02",
+        '"b.example/p q",,"https://s.example/x","two\r\nlines &amp; more",false,',
+        "mailto:x,3,https://s.example/,y,,",
+        ",,,,,",
+        "https://a.example/1,12, https://s.example/ ,\ufeff Caf\u00e9 \u00a0,true,2026-01-02",
+    ]
+    for ragged in ("", "\nhttps://late.example/,1,https://s.example/,z,,,extra"):
+        export = tmp_path / "export.csv"
+        export.write_text("\r\n".join(rows) + ragged + "\n", encoding="utf-8")
+        tables = {}
+        for text_only in (False, True):
+            reader = ExportReader(export, chunk_rows=2, text_only=text_only)
+            chunks, unusable = [], []
+            for batch, first in reader.batches():
+                table, left_out = links_table(batch, first, reader.format, reader.header, text_only=text_only)
+                chunks.append(table)
+                unusable += left_out
+            tables[text_only] = (pd.concat(chunks), unusable)
+            assert ("csv module" in reader.read_with) == bool(ragged)
+        full, text = tables[False][0], tables[True][0]
+        expected = [*LINK_TEXT, schema.EXPORT_ROW, schema.EXPORT_FORMAT, schema.EXPORT_LEVEL]
+        assert list(text.columns) == expected
+        pd.testing.assert_frame_equal(text, full[expected])
+        assert tables[True][1] == tables[False][1] == [3]  # the mailto: row
+        assert text[schema.ANCHOR].tolist()[:2] == ["Café", "two\nlines & more"]
+
+
 def test_an_export_with_short_or_long_rows_is_read_by_the_csv_module_whole(tmp_path):
     rows = ["Referring page URL,Target URL,Anchor", "https://a.example/1,https://s.example/", "https://a.example/2,,x,"]
     fast, slow, taken = _arrow_and_csv_module_tables(tmp_path, "\n".join(rows))

@@ -344,7 +344,7 @@ def triage_chunks(
     """
     if settings.jobs != 1 and holds_more_than(export_path, chunk_rows):
         start_workers(settings.jobs, TRIAGE_WORKER_MODULE)  # they import while this process checks the file
-    reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows)
+    reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows, text_only=True)
     scorer = load_triage_model().scorer()  # plain arrays: the workers need no scikit-learn
     plan = DisavowPlan(
         comments=(

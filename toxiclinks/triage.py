@@ -459,8 +459,9 @@ TriagedBatch = tuple[pd.DataFrame, pd.DataFrame, np.ndarray, list[int], int]
 def triage_batch(
     batch: Any, first: int, fmt: ExportFormat, header: list[str], scorer: TriageScorer, settings: Settings
 ) -> TriagedBatch:
-    """One batch of export rows (``ExportReader.batches``) mapped to links, scored and hashed, in any process."""
-    links, unusable = links_table(batch, first, fmt, header)
+    """One batch of export rows (a ``text_only`` reader's ``batches``) mapped to links, scored and hashed, in
+    any process."""
+    links, unusable = links_table(batch, first, fmt, header, text_only=True)
     rows_read = first + batch.size
     if not len(links):  # every row unusable
         empty = pd.DataFrame(index=links.index)
