@@ -167,3 +167,52 @@ def test_sites_from_the_features_are_the_sites_of_the_urls():
     assert _sites(links, features).tolist() == sites_of(urls)
     assert _sites(links.iloc[[1, 3]], features).tolist() == ["someone.blogspot.com", "b.example"]
     assert _sites(links, None).tolist() == sites_of(urls)
+
+
+def test_counts_by_anchor_and_by_site_summed_across_chunks_are_those_of_a_plain_loop(monkeypatch):
+    # anchors and sites are counted per chunk as arrays and summed now and then (here every few rows): the
+    # anchors with spaces evened out, the sites' links, highest probability and disavowed links, and the
+    # orders the report lists them in (ties in order of first appearance) must be a plain loop's
+    from collections import Counter
+
+    import numpy as np
+
+    from toxiclinks import report
+
+    monkeypatch.setattr(report, "_COMBINE_ROWS", 3)
+    rng = np.random.default_rng(11)
+    anchors = ["Shop", " Shop ", "shop", "best  kettle", "best kettle", "", "  ", "click\there", "click here", "x"]
+    probability = rng.integers(0, 5, size=300) / 4
+    scores = pd.DataFrame(
+        {
+            schema.SOURCE_URL: [f"http://www.site{rng.integers(0, 40)}.example/{n}" for n in range(300)],
+            schema.TARGET_URL: "",
+            schema.ANCHOR: [anchors[n % len(anchors)] for n in range(300)],  # counts that tie
+            schema.PROBABILITY: probability,
+            schema.LABEL: np.where(probability >= 0.5, "artificial", "natural"),
+            schema.REASONS: "",
+            schema.FETCH_STATUS: "ok",
+            schema.DISAVOW: rng.random(300) < 0.3,
+            schema.DECISION: "kept",
+        }
+    )
+    expected_anchors: Counter[str] = Counter()
+    expected_sites: dict[str, list[float]] = {}
+    for row in scores.itertuples(index=False):
+        expected_anchors[" ".join(row.anchor.split()) or "(empty)"] += 1
+        if row.label == "artificial":
+            site = expected_sites.setdefault(row.source_url.split("/")[2].removeprefix("www."), [0, 0.0, 0])
+            site[0] += 1
+            site[1] = max(site[1], row.probability)
+            site[2] += int(row.disavow)
+    summary = report.ReportSummary(0.5)
+    for start in range(0, len(scores), 7):
+        summary.add(scores.iloc[start : start + 7])
+    assert report._most_common(summary.anchors(), 20) == expected_anchors.most_common(20)
+    sites = summary.sites()
+    ranked = sorted(expected_sites.items(), key=lambda item: -item[1][1])
+    listed = sites.sort_values("highest", ascending=False, kind="stable")
+    assert listed.index.tolist() == [site for site, _ in ranked]
+    assert listed.to_numpy().tolist() == [values for _, values in ranked]
+    page = report.render_report(summary, DisavowPlan(), "x.csv")
+    assert page.index("(empty)") > page.index("Anchor texts of the profile")
