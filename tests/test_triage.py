@@ -81,16 +81,6 @@ def test_each_links_reasons_are_its_strongest_signals_that_say_something_as_a_pl
     assert len(set(expected)) > 10  # many different lists of reasons, some shorter than three
 
 
-def test_distinct_rows_of_codes_are_those_numpy_finds_hashed_or_not():
-    from toxiclinks.triage import _distinct_rows
-
-    codes = np.random.default_rng(1).integers(0, 7, (2000, 3))
-    for base in (7, 2**40):  # packed in 63 bits, and too wide for that
-        which, distinct = _distinct_rows(codes, base)
-        assert (distinct[which] == codes).all()
-        assert len(distinct) == len(np.unique(codes, axis=0))
-
-
 def test_triage_of_the_example_is_fast_and_complete(tmp_path):
     result = CliRunner().invoke(
         main,

@@ -313,8 +313,8 @@ class TriageScorer:
             value_codes, distinct = pd.factorize(features[TEXT if group == "domain" else group], use_na_sentinel=False)
             values = distinct.tolist()  # Python values: iterating Arrow-backed ones costs a call each
             if group == "domain":
-                up = coded([_describe(group, {TEXT: value}, True) for value in values])
-                down = coded([_describe(group, {TEXT: value}, False) for value in values])
+                up = coded([f"domain name '{value}' resembles known spam domains" for value in values])
+                down = coded([f"domain name '{value}' does not resemble known spam domains" for value in values])
                 codes[number] = np.where(towards, up[value_codes], down[value_codes])
             else:
                 codes[number] = coded([_describe_value(group, value, infrequent) for value in values])[value_codes]
@@ -391,25 +391,19 @@ def _describe_value(group: str, value: Any, infrequent_anchor_classes: frozenset
         return "" if unknown else f"{value} anchor"
     if group == "source_tld":
         return f"top-level domain .{value}"
-    return _describe(group, {group: value}, towards_artificial=True)
+    if group in _FLAG_WORDS:
+        return _FLAG_WORDS[group] if bool(value) else ""
+    if group == "anchor_spam_fraction":
+        return "anchor uses spam vocabulary" if value > 0 else ""
+    return f"{group.replace('_', ' ')} {float(value):.0f}"
 
 
-def _describe(name: str, row: Mapping[str, Any], towards_artificial: bool) -> str:
-    if name == "domain":
-        kind = "resembles" if towards_artificial else "does not resemble"
-        return f"domain name '{row[TEXT]}' {kind} known spam domains"
-    short = name
-    if short in ("links_page_path", "paginated", "free_host", "ip_host"):
-        words = {
-            "links_page_path": "the URL names a links page",
-            "paginated": "a paginated listing URL",
-            "free_host": "on a free-host platform",
-            "ip_host": "an IP address as host",
-        }
-        return words[short] if bool(row[short]) else ""
-    if short == "anchor_spam_fraction":
-        return "anchor uses spam vocabulary" if row[short] > 0 else ""
-    return f"{short.replace('_', ' ')} {float(row[short]):.0f}"
+_FLAG_WORDS = {
+    "links_page_path": "the URL names a links page",
+    "paginated": "a paginated listing URL",
+    "free_host": "on a free-host platform",
+    "ip_host": "an IP address as host",
+}
 
 
 def triage_model_path() -> Path:
@@ -435,15 +429,16 @@ def score_triage(links: pd.DataFrame, features: pd.DataFrame, model: TriageScore
     and every row says no page was read.
     """
     probability, reasons, words = model.scored(features)  # one pass over the contributions for both
-    # Each distinct list of reasons is put in words once (a few thousand for 50,000 links).
-    which, distinct = _distinct_rows(reasons, len(words))
-    said = ["; ".join(words[code] for code in row if code) or "no strong signal" for row in distinct.tolist()]
+    # Each link's words joined in Arrow: code 0 (nothing to say, always after the rest) is null and skipped.
+    word_array = pa.array([None, *words[1:]], type=pa.string())
+    said = pc.binary_join_element_wise(*(word_array.take(column) for column in reasons.T), "; ", null_handling="skip")
+    said = pc.if_else(pc.equal(said, ""), "no strong signal", said)
     scores = pd.DataFrame(index=links.index)
     for column in (schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR):
         scores[column] = links[column].astype("str")  # in Arrow: cheap to hand between processes and to write
     scores[schema.PROBABILITY] = probability.round(4)
     scores[schema.LABEL] = np.where(probability >= model.threshold, schema.LABEL_ARTIFICIAL, schema.LABEL_NATURAL)
-    scores[schema.REASONS] = np.array([f"triage, no page read: {text}" for text in said], dtype=object)[which]
+    scores[schema.REASONS] = pc.binary_join_element_wise("triage, no page read: ", said, "").to_pandas().array
     scores[schema.FETCH_STATUS] = "not_fetched"
     scores[schema.LEVEL] = links[schema.EXPORT_LEVEL] if schema.EXPORT_LEVEL in links.columns else "link"
     scores[schema.DISAVOW] = False
@@ -470,25 +465,6 @@ def triage_batch(
     scores = score_triage(links, features, scorer)
     features["link_found"] = pd.NA
     return features, scores, link_hashes(links), unusable, rows_read
-
-
-def _distinct_rows(codes: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's number among the distinct rows of ``codes`` (non-negative, below ``base``), and those rows.
-
-    Rows that fit in 63 bits as digits in ``base`` are told apart by hashing
-    that number (30 times faster than ``np.unique`` on rows).
-    """
-    if base ** codes.shape[1] >= 2**63:
-        distinct, which = np.unique(codes, axis=0, return_inverse=True)
-        return which.reshape(-1), distinct
-    key = np.zeros(len(codes), dtype=np.int64)
-    for column in range(codes.shape[1]):
-        key = key * base + codes[:, column]
-    which, keys = pd.factorize(key)
-    distinct = np.empty((len(keys), codes.shape[1]), dtype=np.int64)
-    for column in reversed(range(codes.shape[1])):
-        keys, distinct[:, column] = np.divmod(keys, base)
-    return which, distinct
 
 
 def triage_training_rows(shared: Path, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
