@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from toxiclinks import schema
 from toxiclinks.exports import ExportFormat, link_hashes, links_table
-from toxiclinks.features.link import ANCHOR_CLASSES, classify_anchor
+from toxiclinks.features.link import ANCHOR_CLASSES, AnchorClassifier
 from toxiclinks.features.url import url_features_table
 from toxiclinks.features.vocabulary import spam_word_fraction
 from toxiclinks.settings import Settings
@@ -82,7 +82,7 @@ def triage_features(links: pd.DataFrame, brand: tuple[str, ...] = (), keywords: 
     anchor_texts, brand_words = unique_anchors.tolist(), unique_brands.tolist()
     pair_anchors, pair_brands = divmod(unique_pairs, len(brand_words))
     classes = [
-        _anchor_class(anchor_texts[a], "", brand or ((brand_words[b],) if brand_words[b] else ()), keywords)
+        _anchor_class(anchor_texts[a], brand or ((brand_words[b],) if brand_words[b] else ()), keywords)
         for a, b in zip(pair_anchors.tolist(), pair_brands.tolist(), strict=True)
     ]
     table["anchor_class"] = np.asarray(classes, dtype=object)[pair_codes]
@@ -94,8 +94,16 @@ def triage_features(links: pd.DataFrame, brand: tuple[str, ...] = (), keywords: 
     return table
 
 
-# Anchors repeat from chunk to chunk (brand, URL, generic words): each judged once per process.
-_anchor_class = functools.lru_cache(maxsize=1 << 16)(classify_anchor)
+@functools.lru_cache(maxsize=1 << 16)  # anchors repeat from chunk to chunk (brand, URL, generic words)
+def _anchor_class(anchor: str, brand: tuple[str, ...], keywords: tuple[str, ...]) -> str:
+    return _anchor_classifier(brand, keywords)(anchor)
+
+
+@functools.lru_cache(maxsize=64)
+def _anchor_classifier(brand: tuple[str, ...], keywords: tuple[str, ...]) -> AnchorClassifier:
+    return AnchorClassifier("", brand, keywords)
+
+
 _spam_fraction = functools.lru_cache(maxsize=1 << 16)(spam_word_fraction)
 
 
@@ -139,6 +147,8 @@ class TriageModel:
         imputer, scaler = columns.named_transformers_["numbers"]
         return TriageScorer(
             domain_terms=dict(vectorizer.vocabulary_),
+            domain_term_set=pa.array(list(vectorizer.vocabulary_), type=pa.string()),
+            domain_term_columns=np.array(list(vectorizer.vocabulary_.values()), dtype=np.int64),
             domain_ngrams=tuple(vectorizer.ngram_range),
             domain_idf=np.asarray(vectorizer.idf_, dtype=float),
             domain_weights=weights[spans["domain"]],
@@ -201,6 +211,8 @@ class TriageScorer:
     """
 
     domain_terms: Mapping[str, int]  #: the domain name n-grams the vectorizer knows, and their columns
+    domain_term_set: pa.Array  #: the same n-grams in Arrow, for ``index_in``
+    domain_term_columns: np.ndarray  #: and their columns, in that order
     domain_ngrams: tuple[int, int]  #: shortest and longest n-gram
     domain_idf: np.ndarray
     domain_weights: np.ndarray
@@ -344,8 +356,7 @@ def _char_ngram_shares(names: list[str], scorer: TriageScorer) -> np.ndarray:
     if len(rows):
         padded = pa.array([f" {names[i]} " for i in rows], type=pa.string())
         lengths = pc.utf8_length(padded).to_numpy()
-        terms, term_columns = zip(*scorer.domain_terms.items(), strict=True)
-        term_set, term_columns_array = pa.array(terms, type=pa.string()), np.array(term_columns)
+        term_set, term_columns_array = scorer.domain_term_set, scorer.domain_term_columns
         for size in range(low, high + 1):
             for offset in range(int(lengths.max()) - size + 1):
                 at = np.flatnonzero(lengths >= offset + size)

@@ -46,26 +46,39 @@ def classify_anchor(anchor: str, target: str, brand: Sequence[str] = (), keyword
     >>> classify_anchor("a good electric kettle for tea", "https://brightkettle.com/", keywords=["electric kettle"])
     'partial'
     """
-    text = " ".join(anchor.lower().split())
-    if not text:
-        return "empty"
-    squashed = _NOT_WORD.sub("", text)
-    if _URL_ANCHOR.match(text):
-        return "url"
-    if text.strip(" .!:»›>") in GENERIC_ANCHORS:
-        return "generic"
-    brands = list(brand) or ([brand_of(target)] if target else [])
-    squashed_brands = [_NOT_WORD.sub("", b.lower()) for b in brands]
-    if any(b and b in squashed for b in squashed_brands):
-        return "brand"
-    normalised_keywords = [" ".join(k.lower().split()) for k in keywords if k.strip()]
-    if text in normalised_keywords:
-        return "exact"
-    for keyword in normalised_keywords:
-        shared_words = set(keyword.split()) & set(text.split())
-        if keyword in text or (shared_words and 2 * len(shared_words) >= len(keyword.split())):
-            return "partial"
-    return "other"
+    return AnchorClassifier(target, brand, keywords)(anchor)
+
+
+class AnchorClassifier:
+    """``classify_anchor`` against one target, brand and keyword list, those prepared once for many anchors."""
+
+    def __init__(self, target: str, brand: Sequence[str] = (), keywords: Sequence[str] = ()) -> None:
+        brands = list(brand) or ([brand_of(target)] if target else [])
+        self._brands = [squashed for squashed in (_NOT_WORD.sub("", b.lower()) for b in brands) if squashed]
+        self._keywords = [" ".join(k.lower().split()) for k in keywords if k.strip()]
+        self._keyword_words = [(keyword, set(keyword.split()), len(keyword.split())) for keyword in self._keywords]
+
+    def __call__(self, anchor: str) -> str:
+        """The anchor's class, one of ``ANCHOR_CLASSES``."""
+        text = " ".join(anchor.lower().split())
+        if not text:
+            return "empty"
+        if _URL_ANCHOR.match(text):
+            return "url"
+        if text.strip(" .!:»›>") in GENERIC_ANCHORS:
+            return "generic"
+        if self._brands:
+            squashed = _NOT_WORD.sub("", text)
+            if any(brand in squashed for brand in self._brands):
+                return "brand"
+        if text in self._keywords:
+            return "exact"
+        words = set(text.split())
+        for keyword, keyword_words, count in self._keyword_words:
+            shared_words = keyword_words & words
+            if keyword in text or (shared_words and 2 * len(shared_words) >= count):
+                return "partial"
+        return "other"
 
 
 def find_target_links(page: ParsedPage, target_url: str, site: str | None = None) -> list[PageLink]:

@@ -38,7 +38,9 @@ def spam_word_fraction(text: str) -> float:
     >>> spam_word_fraction("")
     0.0
     """
-    words = [word.lower() for word in _WORD.findall(text)]
+    # Lowercased before it is cut when ASCII (the same words); else word by word, as lowercasing may add a
+    # combining mark that would cut a word in two ("İ").
+    words = _WORD.findall(text.lower()) if text.isascii() else [word.lower() for word in _WORD.findall(text)]
     if not words:
         return 0.0
-    return sum(word in SPAM_WORDS for word in words) / len(words)
+    return sum(map(SPAM_WORDS.__contains__, words)) / len(words)
