@@ -205,9 +205,9 @@ class TriageScorer:
     """A fitted triage model as plain arrays: scores, contributions and reasons without scikit-learn.
 
     What ``TriageModel.scorer`` makes and the triage's worker processes get:
-    they then import no scikit-learn (0.7 s each on 2 cores, in a run of 12 s
-    at a million rows). Computes what the fitted pipeline computes, in its
-    order of operations: the same numbers (a test compares them).
+    they then import no scikit-learn (1.2 s of a worker's start-up on 2
+    cores). Computes what the fitted pipeline computes, in its order of
+    operations: the same numbers (a test compares them).
     """
 
     domain_terms: Mapping[str, int]  #: the domain name n-grams the vectorizer knows, and their columns
