@@ -205,7 +205,7 @@ class TriageScorer:
     """A fitted triage model as plain arrays: scores, contributions and reasons without scikit-learn.
 
     What ``TriageModel.scorer`` makes and the triage's worker processes get:
-    they then import no scikit-learn (1.2 s of a worker's start-up on 2
+    they then import no scikit-learn (about 1 s of a worker's start-up on 2
     cores). Computes what the fitted pipeline computes, in its order of
     operations: the same numbers (a test compares them).
     """

@@ -5,9 +5,9 @@ takes its processes from ``worker_pool``, so they are started (and import
 toxiclinks) once per run, and ``in_order_in_workers`` makes calls there,
 results in order.
 
-A worker process spends about 1.3 s importing pandas, pyarrow and
+A worker process spends 1.4-2.0 s importing pandas, pyarrow and
 scikit-learn before it can take a page. A triage's workers import less
-(``TRIAGE_WORKER_MODULE``: no scikit-learn, about 0.6 s), and the
+(``TRIAGE_WORKER_MODULE``: no scikit-learn, 0.7-0.9 s), and the
 ``toxiclinks`` command starts them before it imports anything itself (this
 module imports neither), which took a million-row triage from 12.8 to 12.2 s
 on 2 cores (5.7 to 5.0 s at 100,000 rows; interleaved runs, the same scores).
