@@ -174,8 +174,8 @@ def _sites(links: pd.DataFrame, features: pd.DataFrame | None) -> pd.Series:
 
 def _count_into(counter: Counter[str], values: pd.Series) -> None:
     """Add each value's count to ``counter``, new values in order of first appearance (as ``update`` would)."""
-    codes, distinct = pd.factorize(values)
-    for value, count in zip(distinct.tolist(), np.bincount(codes, minlength=len(distinct)).tolist(), strict=True):
+    counts = _counts(values)
+    for value, count in zip(counts.index.tolist(), counts.tolist(), strict=True):
         counter[value] += count
 
 

@@ -54,6 +54,7 @@ class ReadPages(Mapping[str, PageDescription]):
         self._places: dict[str, Place] = {}  # where each text is in the file
         self._owns_file = texts is None
         self._texts = SpillFile("the pages' texts") if texts is None else texts
+        self._stored = StoredTexts(self._texts, self._places)  # sees each text as it is added
 
     def add(self, url: str, description: PageDescription) -> None:
         """Keep ``description`` as the description of ``url``."""
@@ -67,7 +68,7 @@ class ReadPages(Mapping[str, PageDescription]):
 
     def text(self, url: str) -> str:
         """The main text of ``url``, read back from the file."""
-        return self._texts.get(self._places[url]).decode("utf-8")
+        return self._stored[url]
 
     def signals(self, url: str) -> dict[str, object]:
         """The page signals of ``url``."""
@@ -92,7 +93,7 @@ class ReadPages(Mapping[str, PageDescription]):
 
     def texts(self) -> Mapping[str, str]:
         """The main texts by URL, each read from the file when asked for."""
-        return StoredTexts(self._texts, self._places)
+        return self._stored
 
     def text_places(self, urls: Iterable[str]) -> dict[str, Place]:
         """Where the texts of ``urls`` (pages read) are in the texts' file: for ``StoredTexts`` once this is gone."""
