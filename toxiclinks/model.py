@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import json
 import logging
 import math
@@ -27,24 +28,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
 import pandas as pd
-import sklearn
-from sklearn.impute import SimpleImputer
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
 
 from toxiclinks.errors import ToxiclinksError
 from toxiclinks.extract import PLACEMENTS
 from toxiclinks.features import is_true
 from toxiclinks.features.link import ANCHOR_CLASSES
 from toxiclinks.features.page import CLASSIC_FEATURES
+
+if TYPE_CHECKING:  # scikit-learn is imported where a model is made or unpickled: a triage needs none (0.8 s)
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.pipeline import Pipeline
 
 LOGGER = logging.getLogger(__name__)
 
@@ -196,6 +194,11 @@ def model_inputs(features: pd.DataFrame, page_probability: np.ndarray | None, na
 
 def new_link_model() -> Pipeline:
     """Impute (with missing-value indicators), standardise, logistic regression: exact per-link contributions."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     return make_pipeline(
         SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
         StandardScaler(),
@@ -222,6 +225,8 @@ class LinkSpamModel:
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated probability that each link of the features table is artificial."""
+        from sklearn.utils.validation import check_is_fitted
+
         check_is_fitted(self.link_model_)
         return self._calibrate(np.asarray(self.link_model_.predict_proba(self.inputs(features))[:, 1]))
 
@@ -388,7 +393,7 @@ def save_model(model: Any, path: str | Path, extra: Mapping[str, Any] | None = N
     manifest = {
         "file": path.name,
         "sha256": _sha256(path),
-        "scikit_learn_version": sklearn.__version__,
+        "scikit_learn_version": _scikit_learn_version(),
         "feature_schema_version": FEATURE_SCHEMA_VERSION,
         "threshold": model.threshold,
         **(extra or {}),
@@ -430,10 +435,10 @@ def load_checked(path: Path) -> Any:
             f"{path}: built for feature schema {manifest.get('feature_schema_version')}, "
             f"this toxiclinks uses {FEATURE_SCHEMA_VERSION}; retrain it with 'toxiclinks train'"
         )
-    if manifest.get("scikit_learn_version") != sklearn.__version__:
+    if manifest.get("scikit_learn_version") != _scikit_learn_version():
         warnings.warn(
             f"{path.name} was trained with scikit-learn {manifest.get('scikit_learn_version')}, "
-            f"this is {sklearn.__version__}; results may differ slightly",
+            f"this is {_scikit_learn_version()}; results may differ slightly",
             stacklevel=2,
         )
     with warnings.catch_warnings():
@@ -442,6 +447,11 @@ def load_checked(path: Path) -> Any:
     if hasattr(model, "metadata"):
         model.metadata = manifest
     return model
+
+
+def _scikit_learn_version() -> str:
+    """The installed scikit-learn's version, from its metadata: without importing it."""
+    return importlib.metadata.version("scikit-learn")
 
 
 def _sha256(path: Path) -> str:
