@@ -6,7 +6,8 @@ Seeded and invented (``.example`` sites and made-up words): a profile of one
 target site with a few hundred target pages, referring pages spread over
 about one domain per 15 links (sitewide links make some domains heavy), anchors
 mixed the way real profiles are (brand, URL, generic, keyword, descriptive),
-the metrics and dates Ahrefs writes. About 380 bytes a row.
+the metrics and dates Ahrefs writes, a few pages (0.2%) on bare IP addresses.
+About 280 bytes a row.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def _domain(rng: random.Random) -> str:
 def write_export(rows: int, path: Path, seed: int = 7) -> None:
     """Write ``rows`` backlinks to ``path`` as Ahrefs writes them (UTF-8, comma-separated, quoted as needed)."""
     rng = random.Random(seed)
+    rare = random.Random(seed + 1)  # its own draws: the rows are the same as before it was added, but for these
     domains = [_domain(rng) for _ in range(max(rows // 15, 10))]
     targets = [
         "https://www.brightkettle.example/" + ("" if i == 0 else f"blog/{rng.choice(_WORDS)}-{rng.choice(_WORDS)}-{i}")
@@ -61,6 +63,8 @@ def write_export(rows: int, path: Path, seed: int = 7) -> None:
             if rng.random() < 0.05:
                 path_part += "/links.html"
             query = f"?p={rng.randint(2, 40)}" if rng.random() < 0.03 else ""
+            if rare.random() < 0.002:  # a page on a bare IP address, as real exports have a few
+                host = ".".join(str(rare.randint(1, 254)) for _ in range(4))
             source = f"{'https' if rng.random() < 0.8 else 'http'}://{host}/{path_part}{number}{query}"
             draw = rng.random()
             if draw < 0.3:

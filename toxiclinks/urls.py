@@ -183,6 +183,14 @@ def registered_domains(hosts: Sequence[str] | pa.Array, plain: pa.Array | None =
     """
     table = hosts if isinstance(hosts, pa.Array) else pa.array(hosts, type=pa.string())
     plain = plain_hosts(table) if plain is None else plain
+    found = plain_registered_domains(table).to_pylist()
+    for i in np.flatnonzero(~plain.to_numpy(zero_copy_only=False)):
+        found[i] = registered_domain(table[i].as_py())
+    return found
+
+
+def plain_registered_domains(table: pa.Array) -> pa.Array:
+    """The column-wise half of ``registered_domains``, in Arrow: right for the ``plain_hosts``, not for the rest."""
     rules = _suffix_rules()
     labels = pc.add(pc.count_substring(table, "."), 1)
     # last[k]: the host's last k labels (null when it has fewer)
@@ -205,10 +213,7 @@ def registered_domains(hosts: Sequence[str] | pa.Array, plain: pa.Array | None =
     domains = table
     for k in range(1, _MAX_SUFFIX_LABELS + 2):
         domains = pc.if_else(pc.fill_null(pc.equal(keep, k), False), pc.fill_null(last[k], table), domains)
-    found = domains.to_pylist()
-    for i in np.flatnonzero(~plain.to_numpy(zero_copy_only=False)):
-        found[i] = registered_domain(table[i].as_py())
-    return found
+    return domains
 
 
 def plain_hosts(hosts: pa.Array) -> pa.Array:

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toxiclinks.urls import SHARED_PLATFORMS, host_of, is_ip, plain_hosts, registered_domain, registered_domains
+from toxiclinks.urls import SHARED_PLATFORMS, host_of, is_ip, plain_hosts, plain_registered_domains, registered_domain
 
 #: path words of pages that exist to list links
 _LINK_PAGE = re.compile(
@@ -123,7 +123,7 @@ def url_features_table(urls: pd.Series) -> pd.DataFrame:
 def _host_signals_table(hosts: pa.Array) -> pa.Table:
     """``host_signals`` of distinct lowercase hosts (columns ``HOST_COLUMNS``): column-wise for plain hosts."""
     plain = plain_hosts(hosts)
-    domains = pa.array(registered_domains(hosts, plain), type=pa.string())
+    domains = plain_registered_domains(hosts)  # the other hosts' rows are replaced below
     dots_before = pc.subtract(pc.count_substring(hosts, "."), pc.count_substring(domains, "."))
     columns = {
         "source_domain": domains,
@@ -136,11 +136,13 @@ def _host_signals_table(hosts: pa.Array) -> pa.Table:
         "free_host": pc.is_in(domains, pa.array(sorted(SHARED_PLATFORMS))),
     }
     table = pa.table(columns)
-    unusual = [i for i, is_plain in enumerate(plain.to_pylist()) if not is_plain]
-    if not unusual:
+    is_plain = plain.to_numpy(zero_copy_only=False)
+    if is_plain.all():
         return table
-    rows = table.to_pylist()
-    hosts_list = hosts.to_pylist()
-    for i in unusual:  # IP addresses, all-digit or non-ASCII labels: as host_signals computes them
-        rows[i] = dict(zip(HOST_COLUMNS, host_signals(hosts_list[i]), strict=True))
-    return pa.Table.from_pylist(rows, schema=table.schema)
+    # IP addresses, all-digit or non-ASCII labels: as host_signals computes them, put in their places (a batch of
+    # a real export has a few, and they must not send its thousands of plain hosts through Python).
+    unusual = np.flatnonzero(~is_plain)
+    rows = [dict(zip(HOST_COLUMNS, host_signals(host), strict=True)) for host in hosts.take(unusual).to_pylist()]
+    joined = pa.concat_tables([table.filter(plain), pa.Table.from_pylist(rows, schema=table.schema)])
+    places = np.concatenate([np.flatnonzero(is_plain), unusual])
+    return joined.take(np.argsort(places, kind="stable"))
