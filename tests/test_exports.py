@@ -52,6 +52,44 @@ def test_plain_url_list_without_and_with_header():
     with_header = read_export(FIXTURES / "urls-with-header.csv")
     assert with_header[schema.SOURCE_URL].tolist() == ["https://a.example/one", "https://b.example/two"]
     assert set(with_header[schema.EXPORT_FORMAT]) == {"url-list"}
+    # a list names no target, anchor or IP: none is made up from the URL (a fake "URL anchor" to score)
+    for column in (schema.TARGET_URL, schema.ANCHOR, schema.EXPORT_IP):
+        assert set(with_header[column]) == {""}, column
+
+
+@pytest.mark.parametrize("header", ["", "Backlinks\n"])
+def test_a_url_list_is_read_by_pyarrow_as_the_csv_module_reads_it(tmp_path, header):
+    # one cell a row: pyarrow reads it (a million URLs in seconds), the csv module from a row of two cells on
+    import pyarrow as pa
+
+    from toxiclinks import exports
+
+    lines = ["https://a.example/1", "", " http://b.example/2 ", "\ufeff", "c.example/3", '"https://d.example/4"']
+    fast, slow, taken = _arrow_and_csv_module_tables(tmp_path, header + "\n".join(lines) + "\n")
+    assert taken
+    pd.testing.assert_frame_equal(fast, slow)
+    assert set(fast[schema.EXPORT_FORMAT]) == {"url-list"}
+    expected = ["https://a.example/1", "http://b.example/2", "http://c.example/3", "https://d.example/4"]
+    assert fast[schema.SOURCE_URL].tolist() == expected
+    assert fast[schema.EXPORT_ROW].tolist() == [1, 2, 3, 4]
+    # past the rows the format is judged on (20 and a chunk), a URL and a note after a tab: a row of two cells
+    path = tmp_path / "ragged.txt"
+    path.write_text(header + "\n".join([*lines * 10, "https://e.example/?a=1,2\tnote", "https://f.example/"]) + "\n")
+
+    def links(refuse: bool) -> tuple[pd.DataFrame, tuple[str, ...]]:
+        def refused(*args):
+            raise pa.ArrowInvalid("the csv module reads this one")
+
+        with pytest.MonkeyPatch.context() as patch:
+            if refuse:
+                patch.setattr(exports, "_arrow_reader", refused)
+            reader = exports.ExportReader(path, chunk_rows=2)
+            return pd.concat(list(reader.chunks())), reader.read_with
+
+    (ragged, read_with), (by_csv_module, _) = links(False), links(True)
+    assert "csv module" in read_with  # from the block with that row on (here the only one)
+    pd.testing.assert_frame_equal(ragged, by_csv_module)
+    assert ragged[schema.SOURCE_URL].tolist()[-2:] == ["https://e.example/?a=1,2", "https://f.example/"]
 
 
 def test_cp1252_file_is_decoded(tmp_path):

@@ -450,26 +450,26 @@ class ExportReader:
 
     def _batches(self) -> Iterator[_Batch]:
         """Batches of body rows: pyarrow's CSV reader while the rows are as wide as the header (what the tools
-        write), the csv module for the rest: from the first row of another width on, or from the start for a URL
-        list. Both read a row alike, and leave out the same blank rows.
+        write; one cell for a URL list), the csv module for the rest, from the first row of another width on
+        (a URL list's first cell that holds anything is its URL). Both read a row alike, and leave out the same
+        blank rows.
         """
         width = len(self.header)
         given = 0  # the rows pyarrow gave (none of them blank): the csv module reads on after them
         url_list = self.format.name == "url-list"
-        if not url_list:
-            with self._utf8_body() as (source, offset, carriage_returns):
-                used = None if self.keep_raw else _used_columns(self.format, self.header, self.text_only)
-                try:
-                    with _arrow_reader(source, offset, width, self.delimiter) as batches:
-                        for table in _rebatched(batches, self.chunk_rows):
-                            batch = _ArrowBatch(table, used, carriage_returns)
-                            if batch.size:
-                                yield batch
-                                given += batch.size
-                    self.read_with = ("pyarrow",)
-                    return
-                except pa.ArrowInvalid as exc:  # a row of another width (or what pyarrow cannot parse)
-                    LOGGER.info("%s: read on with the csv module after %d rows (%s)", self.path, given, exc)
+        with self._utf8_body() as (source, offset, carriage_returns):
+            used = None if self.keep_raw else _used_columns(self.format, self.header, self.text_only)
+            try:
+                with _arrow_reader(source, offset, width, self.delimiter) as batches:
+                    for table in _rebatched(batches, self.chunk_rows):
+                        batch = _ArrowBatch(table, used, carriage_returns)
+                        if batch.size:
+                            yield batch
+                            given += batch.size
+                self.read_with = ("pyarrow",)
+                return
+            except pa.ArrowInvalid as exc:  # a row of another width (or what pyarrow cannot parse)
+                LOGGER.info("%s: read on with the csv module after %d rows (%s)", self.path, given, exc)
         self.read_with = ("pyarrow", "csv module") if given else ("csv module",)
         with _open_rows(self.path, self.encoding) as rows:
             body = itertools.islice(rows, self.header_at + 1 + given, None)
@@ -495,7 +495,8 @@ class ExportReader:
                     with open_user_text(self.path, "export file", self.encoding) as text:
                         lines = (line.replace("\x00", "") for line in iter(text.readline, ""))
                         rows = _checked_rows(csv.reader(lines, delimiter=self.delimiter), self.path)
-                        next(itertools.islice(rows, self.header_at, None), None)  # past the header, as the csv module
+                        if self.header_at >= 0:  # past the header, as the csv module (a URL list may have none)
+                            next(itertools.islice(rows, self.header_at, None), None)
                         for block in iter(lambda: text.read(1 << 20), ""):
                             out.write(block.replace("\x00", ""))
         except BaseException:  # nothing left behind
@@ -550,9 +551,9 @@ def _map_columns(
 
     def cells(names: tuple[str, ...] | None) -> pd.Series:
         at = _position(index, names)
-        if at is None and fmt.name != "url-list":
+        if at is None:  # not in this export (a URL list has no target, anchor or IP)
             return pd.Series("", index=rows, dtype=object)
-        return pd.Series(batch.column(at or 0), index=rows, dtype=object)
+        return pd.Series(batch.column(at), index=rows, dtype=object)
 
     def converted(names: tuple[str, ...] | None, convert: Callable[[str], object]) -> list[object]:
         at = _position(index, names)
@@ -871,6 +872,8 @@ def _delimiter(top_lines: list[str]) -> str:
 def _body_offset(path: Path, encoding: str, header_at: int, delimiter: str) -> int:
     """The byte offset of the body of a UTF-8 file: past its non-blank record number ``header_at`` (the header)."""
     read = 3 if encoding == "utf-8-sig" else 0  # the byte order mark the decoder drops
+    if header_at < 0:  # no header (a URL list): the body is the whole file
+        return read
 
     def counted(lines: Iterator[str]) -> Iterator[str]:
         nonlocal read
