@@ -330,3 +330,22 @@ def test_a_triage_imports_no_scikit_learn_and_scores_as_the_fitted_model():
     assert "pipeline_" not in vars(model)
     reference = model.calibrator_.predict(model.pipeline_.predict_proba(features)[:, 1])
     np.testing.assert_allclose(scorer.predict_proba(features), reference, rtol=0, atol=1e-12)
+
+
+def test_an_export_without_anchors_gives_no_anchor_signals_or_reasons(tmp_path):
+    # a URL list (or Search Console) names no anchor: its anchor signals are missing (the model's medians),
+    # not those of an empty anchor, and no reason speaks of an anchor the export never gave
+    from toxiclinks import schema
+    from toxiclinks.pipeline import triage_chunks
+    from toxiclinks.settings import Settings
+
+    listed = tmp_path / "urls.txt"
+    listed.write_text("https://a.example/one\nhttp://cheap-links-4u.example/links.html\nhttp://b.example/two\n")
+    result = next(triage_chunks(listed, Settings(jobs=1)))
+    assert result.features["anchor_words"].isna().all()
+    assert result.features["anchor_spam_fraction"].isna().all()
+    assert result.features["anchor_class"].isna().all()
+    assert not result.scores[schema.REASONS].str.contains("anchor").any()
+    assert result.scores[schema.REASONS].str.len().gt(len("triage, no page read: ")).all()  # other reasons stay
+    empty = triage_features(result.links.assign(anchor=""))  # an export whose anchors are empty: a signal
+    assert (empty["anchor_words"] == 0).all() and set(empty["anchor_class"]) == {"empty"}

@@ -57,8 +57,14 @@ CATEGORICAL = ("source_tld", "anchor_class")
 TEXT = "domain_name"
 
 
-def triage_features(links: pd.DataFrame, brand: tuple[str, ...] = (), keywords: tuple[str, ...] = ()) -> pd.DataFrame:
+def triage_features(
+    links: pd.DataFrame, brand: tuple[str, ...] = (), keywords: tuple[str, ...] = (), has_anchors: bool = True
+) -> pd.DataFrame:
     """The signals of each link that the export alone gives: URL shape, domain name and anchor.
+
+    ``has_anchors``: whether the export gives anchor texts. Without (a URL list,
+    Search Console), the anchor signals are missing, not those of an empty
+    anchor: the model fills in its training medians and gives no reason from them.
 
     Column-wise: host signals are computed once per distinct host and anchor
     signals once per distinct anchor, so a million links cost seconds.
@@ -89,6 +95,9 @@ def triage_features(links: pd.DataFrame, brand: tuple[str, ...] = (), keywords: 
     table["anchor_class"] = np.asarray(classes, dtype=object)[pair_codes]
     table["anchor_words"] = np.array([float(len(a.split())) for a in anchor_texts])[anchor_codes]
     table["anchor_spam_fraction"] = np.array([_spam_fraction(a) for a in anchor_texts])[anchor_codes]
+    if not has_anchors:
+        table["anchor_class"] = None
+        table[["anchor_words", "anchor_spam_fraction"]] = np.nan
     table.index = links.index
     for column in NUMERIC:
         table[column] = table[column].astype(float)
@@ -420,6 +429,8 @@ _DOMAIN_SHARES_KEPT = 1_000_000  #: names remembered per model before starting o
 
 
 def _describe_value(group: str, value: Any, infrequent_anchor_classes: frozenset[str]) -> str:
+    if value is None or value != value:  # missing (NaN): the model used its median, nothing to say
+        return ""
     if group == "anchor_class":
         unknown = value in infrequent_anchor_classes or value not in ANCHOR_CLASSES
         return "" if unknown else f"{value} anchor"
@@ -495,7 +506,7 @@ def triage_batch(
     if not len(links):  # every row unusable
         empty = pd.DataFrame(index=links.index)
         return empty, empty, link_hashes(links), unusable, rows_read
-    features = triage_features(links, settings.brand, settings.keywords)
+    features = triage_features(links, settings.brand, settings.keywords, has_anchors=schema.ANCHOR in fmt.columns)
     scores = score_triage(links, features, scorer)
     features["link_found"] = pd.NA
     # Hashed from the scores' copies of the link's columns, in Arrow: the same hashes, in half the time.
