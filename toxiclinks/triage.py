@@ -429,7 +429,7 @@ _DOMAIN_SHARES_KEPT = 1_000_000  #: names remembered per model before starting o
 
 
 def _describe_value(group: str, value: Any, infrequent_anchor_classes: frozenset[str]) -> str:
-    if value is None or value != value:  # missing (NaN): the model used its median, nothing to say
+    if pd.isna(value):  # missing (the export gives no anchor): the model used its median, nothing to say
         return ""
     if group == "anchor_class":
         unknown = value in infrequent_anchor_classes or value not in ANCHOR_CLASSES

@@ -169,20 +169,19 @@ def _registered_domain_of_host(host: str) -> str:
     return ".".join(host.split(".")[-2:])
 
 
-def registered_domains(hosts: Sequence[str] | pa.Array, plain: pa.Array | None = None) -> list[str]:
+def registered_domains(hosts: Sequence[str] | pa.Array) -> list[str]:
     """``registered_domain`` of many lowercase hosts at once: the public suffix rules matched column-wise.
 
     The plain hosts (ASCII letters, digits and hyphens in dot-separated labels,
     not all digits) are looked up in Arrow, the last one to four labels at a
     time against the same rules tldextract walks as a trie; the rest (IP
     addresses, other characters) go through ``registered_domain`` one by one.
-    A caller that has the hosts in Arrow, and their ``plain_hosts`` mask, passes both.
 
     >>> registered_domains(["forums.news.example.co.uk", "a.b.kawasaki.jp", "city.kawasaki.jp", "10.0.0.1"])
     ['example.co.uk', 'a.b.kawasaki.jp', 'city.kawasaki.jp', '10.0.0.1']
     """
     table = hosts if isinstance(hosts, pa.Array) else pa.array(hosts, type=pa.string())
-    plain = plain_hosts(table) if plain is None else plain
+    plain = plain_hosts(table)
     found = plain_registered_domains(table).to_pylist()
     for i in np.flatnonzero(~plain.to_numpy(zero_copy_only=False)):
         found[i] = registered_domain(table[i].as_py())
