@@ -3,6 +3,7 @@
 import gzip
 import tracemalloc
 
+import numpy as np
 import pytest
 
 from toxiclinks.archives import read_page_folder, read_pages, read_warc
@@ -63,6 +64,51 @@ def test_a_warc_index_holds_places_not_pages(tmp_path):
     for url, body in bodies.items():
         assert pages[url].html == body.decode()
         assert pages[url].html == body.decode()  # read again, from the file again
+
+
+def test_a_warc_index_keeps_a_few_dozen_bytes_a_page(tmp_path):
+    # the index stays for a whole scan: URLs in Arrow and sorted hashes and offsets, not a dict of strings
+    # (215 bytes a page before; a million-page crawl's index is then 64 MB, not 215 MB)
+    import pyarrow as pa
+
+    from toxiclinks.urls import normalize_url
+
+    urls = [f"https://site{number % 500}.example/blog/post-{number}" for number in range(4000)]
+    path = write_warc(tmp_path / "crawl.warc.gz", [(url, "200 OK", "text/html", b"<p>x</p>") for url in urls])
+    normalize_url.cache_clear()
+    arrow_before = pa.total_allocated_bytes()
+    tracemalloc.start()
+    try:
+        pages = read_warc(path)
+        normalize_url.cache_clear()  # a bounded cache of its own, not the index
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    held += pa.total_allocated_bytes() - arrow_before
+    assert held / len(urls) < 100
+    assert len(pages) == len(urls) and sorted(pages) == sorted(urls)
+    assert pages[urls[1234]].url == urls[1234] and "https://site1.example/blog/post-2" not in pages
+
+
+def test_urls_of_one_hash_are_told_apart_by_the_url(tmp_path, monkeypatch):
+    # two URLs may share a 64-bit hash: both stay, each finds its own page, and the first of a URL still wins
+    from toxiclinks import archives
+
+    monkeypatch.setattr(archives, "_url_hashes", lambda urls: np.zeros(len(urls), dtype=np.uint64))
+    records = [
+        ("https://a.example/", "200 OK", "text/html", b"<p>a</p>"),
+        ("https://b.example/", "200 OK", "text/html", b"<p>b</p>"),
+        ("https://a.example/", "200 OK", "text/html", b"<p>a again</p>"),
+        ("https://old.example/", "301 Moved Permanently", "text/html", b"https://b.example/"),
+    ]
+    pages = read_warc(write_warc(tmp_path / "pages.warc.gz", records))
+    assert {url: pages[url].html for url in pages} == {
+        "https://a.example/": "<p>a</p>",
+        "https://b.example/": "<p>b</p>",
+        "https://old.example/": "<p>b</p>",
+    }
+    assert pages["https://old.example/"].final_url == "https://b.example/"
+    assert "https://c.example/" not in pages
 
 
 def test_unreadable_warc_is_a_clear_one_line_error(tmp_path):

@@ -8,14 +8,19 @@ it is parsing (an 85 MB WARC of 3,300 pages, read whole first, took a scan to 1.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import csv
 import logging
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 from urllib.parse import urljoin
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -34,23 +39,7 @@ def read_pages(path: str | Path) -> Mapping[str, Page]:
     return read_warc(path)
 
 
-class _IndexedPages(Mapping[str, Page]):
-    """Saved pages by URL, each read when it is looked up: subclasses fill ``_index`` (URL to where the page is)
-    and read a page from there in ``__getitem__``."""
-
-    _index: dict[str, Any]
-
-    def __contains__(self, url: object) -> bool:
-        return url in self._index
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-
-class WarcPages(_IndexedPages):
+class WarcPages(Mapping[str, Page]):
     """The responses of a WARC file by normalised URL; each page is read from the file when it is looked up.
 
     Works with WARCs written by ``wget --warc-file``, warcio and browsertrix.
@@ -61,7 +50,7 @@ class WarcPages(_IndexedPages):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._index: dict[str, tuple[int, str]] = {}  # URL: offset of its response record, the URL it is for
+        self._places = _UrlIndex()  # each response's URL and the offset of its record
         redirects: dict[str, str] = {}
         with _warc_errors(self.path):
             with self.path.open("rb") as stream:
@@ -75,13 +64,13 @@ class WarcPages(_IndexedPages):
                     if record.rec_type != "response" or record.http_headers is None:
                         continue
                     url = normalize_url(record.rec_headers.get_header("WARC-Target-URI") or "")
-                    if not url or url in self._index:
+                    if not url:
                         continue
                     location = record.http_headers.get_header("Location")
                     if 300 <= int(record.http_headers.get_statuscode() or 0) < 400 and location:
-                        redirects[url] = normalize_url(urljoin(url, location))
+                        redirects.setdefault(url, normalize_url(urljoin(url, location)))
                         continue
-                    self._index[url] = (offset, url)
+                    self._places.add(url, offset)
                 cut = _bytes_after(stream, end)
         if cut:  # warcio passes a record cut short quietly (whole, or what there is of it): say it is left out
             LOGGER.warning(
@@ -90,18 +79,36 @@ class WarcPages(_IndexedPages):
                 self.path,
                 cut,
             )
+        self._places.sort()
+        #: a URL that redirects within the file: the URL whose response it gets (its index entry is that one's)
+        self._redirected: dict[str, str] = {}
         for source, target in redirects.items():
             seen = {source}
             while target in redirects and target not in seen:  # follow chains, never loops
                 seen.add(target)
                 target = redirects[target]
-            if source not in self._index and target in self._index:
-                self._index[source] = self._index[target]
-        if not self._index:
+            place = self._places.find(target)
+            if place is not None and self._places.find(source) is None:
+                self._redirected[source] = target
+                self._places.add(source, int(self._places.offsets[place]))
+        self._places.sort()
+        if not len(self._places):
             raise ToxiclinksError(f"{self.path}: the WARC file holds no HTTP responses")
 
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and self._places.find(url) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._places)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
     def __getitem__(self, url: str) -> Page:
-        offset, final_url = self._index[url]
+        place = self._places.find(url)
+        if place is None:
+            raise KeyError(url)
+        offset, final_url = int(self._places.offsets[place]), self._redirected.get(url, url)
         with _warc_errors(self.path), self.path.open("rb") as stream:
             stream.seek(offset)
             record = next(iter(ArchiveIterator(stream)), None)
@@ -116,6 +123,73 @@ class WarcPages(_IndexedPages):
                 body,
                 record.rec_headers.get_header("WARC-Date") or "",
             )
+
+
+class _UrlIndex:
+    """URLs and their records' offsets in sorted arrays: about 64 bytes a URL, where a dict held 215.
+
+    A crawl's index stays for the whole scan, and a WARC of a million pages is
+    the size this is for. URLs are added as the file is read, a few thousand
+    at a time into Arrow, so no list of every URL is ever made; ``sorted``
+    then makes the index. Looked up by the URL's 64-bit hash, then the URL
+    itself (two URLs with one hash are both kept); the first of a URL wins.
+    """
+
+    def __init__(self) -> None:
+        self.urls: pa.Array = pa.array([], type=pa.large_string())
+        self.hashes = np.zeros(0, dtype=np.uint64)
+        self.offsets = np.zeros(0, dtype=np.int64)
+        self._added: list[pa.Array] = []
+        self._added_hashes: list[np.ndarray] = []
+        self._added_offsets = array.array("q")
+        self._pending: list[str] = []
+
+    def add(self, url: str, offset: int) -> None:
+        """Add a URL and its record's offset (found only once ``sort`` is called)."""
+        self._pending.append(url)
+        self._added_offsets.append(offset)
+        if len(self._pending) >= _URLS_AT_A_TIME:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._added.append(pa.array(self._pending, type=pa.large_string()))
+            self._added_hashes.append(_url_hashes(self._pending))
+            self._pending = []
+
+    def sort(self) -> None:
+        """Make the index of every URL added so far (the first of a URL wins)."""
+        self._flush()
+        urls = pa.concat_arrays([self.urls, *self._added])
+        hashes = np.concatenate([self.hashes, *self._added_hashes])
+        offsets = np.concatenate([self.offsets, np.frombuffer(self._added_offsets, dtype=np.int64)])
+        self._added, self._added_hashes, self._added_offsets = [], [], array.array("q")
+        order = np.argsort(hashes, kind="stable")  # the order of adding within a hash: the first of a URL first
+        urls, hashes = urls.take(order), hashes[order]
+        first = np.ones(len(order), dtype=bool)
+        if len(order) > 1:  # a URL added before: the same hash and the same URL as the entry before it
+            same_url = pc.equal(urls[1:], urls[:-1]).to_numpy(zero_copy_only=False)
+            first[1:] = ~((hashes[1:] == hashes[:-1]) & same_url)
+        self.urls, self.hashes, self.offsets = urls.filter(first), hashes[first], offsets[order][first]
+
+    def find(self, url: str) -> int | None:
+        """The place of ``url`` in the sorted arrays, or None."""
+        wanted = _url_hashes([url])[0]
+        low, high = np.searchsorted(self.hashes, wanted, "left"), np.searchsorted(self.hashes, wanted, "right")
+        return next((place for place in range(low, high) if self.urls[place].as_py() == url), None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.urls.to_pylist())
+
+    def __len__(self) -> int:
+        return len(self.urls)
+
+
+_URLS_AT_A_TIME = 8192  #: URLs held as Python strings while a WARC is indexed, before they go into Arrow
+
+
+def _url_hashes(urls: list[str]) -> np.ndarray:
+    return pd.util.hash_array(np.asarray(urls, dtype=object)) if urls else np.zeros(0, dtype=np.uint64)
 
 
 def read_warc(path: str | Path) -> WarcPages:
@@ -155,7 +229,7 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0].strip()
 
 
-class FolderPages(_IndexedPages):
+class FolderPages(Mapping[str, Page]):
     """Saved ``.html`` files listed in ``manifest.csv`` (columns ``url`` and ``file``, paths relative to it),
     each read when it is looked up; a file that cannot be read is a page ``not_fetched``."""
 
@@ -180,6 +254,15 @@ class FolderPages(_IndexedPages):
                     LOGGER.warning("%s: %s is outside the folder; skipped", manifest, entry["file"])
                     continue
                 self._index[url] = file
+
+    def __contains__(self, url: object) -> bool:
+        return url in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
     def __getitem__(self, url: str) -> Page:
         try:
