@@ -130,7 +130,7 @@ class _UrlIndex:
 
     A crawl's index stays for the whole scan, and a WARC of a million pages is
     the size this is for. URLs are added as the file is read, a few thousand
-    at a time into Arrow, so no list of every URL is ever made; ``sorted``
+    at a time into Arrow, so no list of every URL is ever made; ``sort``
     then makes the index. Looked up by the URL's 64-bit hash, then the URL
     itself (two URLs with one hash are both kept); the first of a URL wins.
     """
