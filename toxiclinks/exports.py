@@ -599,12 +599,12 @@ def _position(index: Mapping[str, int], names: tuple[str, ...] | None) -> int | 
 
 
 def _used_columns(fmt: ExportFormat, header: list[str], text_only: bool = False) -> list[int]:
-    """The positions of the columns ``links_table`` reads (the first column for a URL list); only those of
-    ``LINK_TEXT`` when ``text_only``."""
+    """The positions of the columns ``links_table`` reads (a URL list's one column is its header's "url");
+    only those of ``LINK_TEXT`` when ``text_only``."""
     index = _index_of(header)
     wanted = [fmt.columns.get(column) for column in LINK_TEXT] if text_only else fmt.columns.values()
     found = {_position(index, names) for names in (*wanted, *(() if text_only else fmt.metrics.values()))}
-    return sorted({0} if fmt.name == "url-list" else {at for at in found if at is not None})
+    return sorted(at for at in found if at is not None)
 
 
 def _drop_unusable(table: pd.DataFrame, fmt: ExportFormat) -> tuple[pd.DataFrame, list[int]]:
