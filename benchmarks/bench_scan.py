@@ -190,7 +190,7 @@ def one_run(run: str, export: Path, hosts: int, chunk_links: int = SCAN_CHUNK_RO
         scores = decide(score_links(links, features, model), features)
         plan = plan_disavow(scores, export.name, completed.level)
         stages["score"] = time.perf_counter() - mark
-        result = ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=model.threshold)
+        result = ScanResult(links=links, features=features, scores=scores, planned=plan, threshold=model.threshold)
     elif run == "chunks":  # each chunk written as it comes, as the scan command does
         tally = {"ok": 0, "found": 0}
 

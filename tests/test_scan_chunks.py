@@ -1,10 +1,12 @@
 """A scan in chunks (what ``toxiclinks scan`` runs) gives what a scan of the whole export at once gives."""
 
+import itertools
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from toxiclinks.disavow import DisavowPlanner, site_of
 from toxiclinks.pipeline import ScanResult, scan, scan_chunks, write_outputs
 from toxiclinks.settings import Settings
 
@@ -39,6 +41,33 @@ def test_the_example_in_chunks_gives_the_whole_scans_scores_features_and_plan(ch
     assert [len(part.scores) for part in parts[:-1]] == [chunk_rows] * (len(parts) - 1)
     assert len(whole.plan.domains) >= 5  # sites decided on links of several chunks
     _assert_same(whole, parts, tmp_path)
+
+
+def test_a_chunked_scan_plans_the_disavow_file_when_asked_not_after_every_chunk(tmp_path, monkeypatch):
+    # A plan sorts every site's URLs: made after each chunk, a million links' scan (100 chunks) made it 100 times.
+    made = []
+    real_plan = DisavowPlanner.plan
+
+    def counted_plan(self: DisavowPlanner, source_name: str = "") -> object:
+        made.append(source_name)
+        return real_plan(self, source_name)
+
+    monkeypatch.setattr(DisavowPlanner, "plan", counted_plan)
+    settings = Settings(pages_path=EXAMPLE / "pages.warc.gz", offline=True, use_cache=False, jobs=1)
+    parts = scan_chunks(EXAMPLE / "backlinks.csv", settings, chunk_rows=5)
+    first, second, third = next(parts), next(parts), next(parts)
+    early = third.plan  # asked for at once: the first three chunks' links alone
+    rest = list(parts)
+    assert len(rest) == 2 and made == ["backlinks.csv"]
+    disavow = tmp_path / "disavow.txt"
+    write_outputs(itertools.chain([first, second, third], rest), "backlinks.csv", disavow)
+    assert len(made) == 2  # the last chunk's plan, made once for the file
+    assert third.plan is early
+    so_far = pd.concat([first.scores, second.scores, third.scores])
+    early_sites = {site_of(url) for url in so_far.loc[so_far["disavow"], "source_url"]}
+    assert early.domains and set(early.domains) <= early_sites
+    whole = scan(EXAMPLE / "backlinks.csv", settings)
+    assert rest[-1].plan.domains == whole.plan.domains and len(whole.plan.domains) > len(early.domains)
 
 
 def _article(words: str, links: str = "") -> bytes:

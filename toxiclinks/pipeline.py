@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import itertools
 import logging
 import os
@@ -76,8 +77,14 @@ class ScanResult:
     links: pd.DataFrame
     features: pd.DataFrame
     scores: pd.DataFrame
-    plan: DisavowPlan
+    planned: DisavowPlan | Callable[[], DisavowPlan]  #: the disavow plan, or what makes it when first asked for
     threshold: float | None = None  #: the threshold the labels were given with
+
+    @functools.cached_property
+    def plan(self) -> DisavowPlan:
+        """The disavow plan. A chunk's (``scan_chunks``) is made when first asked for and covers the chunks
+        scanned by then: the last chunk's is the export's."""
+        return self.planned if isinstance(self.planned, DisavowPlan) else self.planned()
 
 
 def read_links(
@@ -203,7 +210,7 @@ def scan(
     LOGGER.info("scored %d links", len(scores))
     plan = plan_disavow(scores, Path(export_path).name, settings.level)
     threshold = model.threshold if settings.threshold is None else settings.threshold
-    return ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=threshold)
+    return ScanResult(links=links, features=features, scores=scores, planned=plan, threshold=threshold)
 
 
 def scan_chunks(
@@ -226,8 +233,8 @@ def scan_chunks(
     3. each chunk gets its topic similarities and profile columns, is scored
        and decided, and comes out as a ``ScanResult``.
 
-    Its ``plan`` covers the links so far: the last one's is the export's, each
-    site's entry decided on all its links (``DisavowPlanner``). A page linking
+    Its ``plan``, made when asked for, covers the links scanned by then: the
+    last one's is the export's, each site's entry decided on all its links (``DisavowPlanner``). A page linking
     from links in several chunks is described in each (from the page cache:
     fetched once, unless ``use_cache`` is off). Local only: ``settings.dask`` is ``scan``'s.
     """
@@ -273,8 +280,10 @@ def scan_chunks(
             features = completed_features(features, links, profile)
             scores = decide(score_links(links, features, model, settings.threshold), features, allowlist)
             planner.add(scores)
-            plan = planner.plan(Path(export_path).name)
-            yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=threshold)
+            # Planned when asked for (the last chunk's, once): a plan after every chunk sorted every site's URLs each
+            # time, quadratic in the export.
+            plan = functools.partial(planner.plan, Path(export_path).name)
+            yield ScanResult(links=links, features=features, scores=scores, planned=plan, threshold=threshold)
 
 
 def _not_counted(urls: list[str], counted: SeenHashes) -> list[str]:
@@ -369,7 +378,7 @@ def triage_chunks(
         if len(scores):
             links = scores[[schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR]]
             links.attrs["export"] = reader.info
-            yield ScanResult(links=links, features=features, scores=scores, plan=plan, threshold=scorer.threshold)
+            yield ScanResult(links=links, features=features, scores=scores, planned=plan, threshold=scorer.threshold)
     reader.finish()
 
 
