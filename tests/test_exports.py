@@ -100,6 +100,27 @@ def test_cp1252_file_is_decoded(tmp_path):
     assert read_export(path)[schema.ANCHOR].tolist() == ["Café"]
 
 
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8], ids=["utf-8", "utf-8 with BOM"])
+@pytest.mark.parametrize("cut", [False, True], ids=["whole character", "cut character"])
+def test_a_character_across_a_block_boundary_is_utf8_and_a_cut_one_is_not(tmp_path, bom, cut):
+    # Blocks of ASCII are not decoded: "é" begins in the last byte of the first 4 MB block, and where its second
+    # byte is missing (the next block is ASCII) the file is not UTF-8.
+    from toxiclinks.exports import _plain_utf8
+    from toxiclinks.files import open_user_text
+
+    block = 1 << 22
+    lines = bom + b"Referring page URL,Target URL,Anchor\n" + b"https://a.example/,https://s.example/,kettle\n" * 90_000
+    filler = b"https://a.example/,https://s.example/,"
+    lines += filler + b"x" * (block - 1 - len(lines) - len(filler))
+    assert len(lines) == block - 1
+    data = lines + ("\xe9".encode()[:1] if cut else "\xe9".encode()) + b"\nhttps://b.example/,https://s.example/,tea\n"
+    path = tmp_path / "links.csv"
+    path.write_bytes(data)
+    with open_user_text(path) as text:
+        assert text.encoding == ("utf-8-sig" if bom else "cp1252" if cut else "utf-8")
+    assert _plain_utf8(path, text.encoding) == ((False, True) if cut else (True, False))  # (plain UTF-8, has CR)
+
+
 def test_unknown_columns_name_the_headers_and_the_hint():
     with pytest.raises(ToxiclinksError) as error:
         read_export(FIXTURES / "unknown-columns.csv")

@@ -23,7 +23,6 @@ Anything else: ``columns={"source": ..., "target": ..., "anchor": ...}``.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import functools
@@ -49,7 +48,7 @@ import pyarrow.csv as pa_csv
 
 from toxiclinks import schema
 from toxiclinks.errors import ToxiclinksError
-from toxiclinks.files import open_user_text, temporary_file_errors
+from toxiclinks.files import Utf8Check, open_user_text, temporary_file_errors
 from toxiclinks.settings import DEFAULT_CHUNK_ROWS
 from toxiclinks.urls import CANONICAL_URL, normalize_url
 
@@ -847,7 +846,7 @@ def _plain_utf8(path: Path, encoding: str) -> tuple[bool, bool]:
     if encoding not in ("utf-8", "utf-8-sig"):
         return False, True
     # A file with a byte order mark was not checked byte by byte when its encoding was found: check it here.
-    utf8 = codecs.getincrementaldecoder("utf-8")() if encoding == "utf-8-sig" else None
+    utf8 = Utf8Check() if encoding == "utf-8-sig" else None
     carriage_returns = False
     try:
         with path.open("rb") as raw:
@@ -856,9 +855,9 @@ def _plain_utf8(path: Path, encoding: str) -> tuple[bool, bool]:
                     return False, True
                 carriage_returns = carriage_returns or b"\r" in block
                 if utf8 is not None:
-                    utf8.decode(block)
+                    utf8.feed(block)
             if utf8 is not None:
-                utf8.decode(b"", final=True)
+                utf8.finish()
     except UnicodeDecodeError:  # decoded with replacement characters: the csv module's path does that
         return False, True
     return True, carriage_returns
