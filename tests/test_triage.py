@@ -161,6 +161,45 @@ def test_triage_in_small_chunks_writes_the_same_files_as_in_one(tmp_path):
     assert outputs[4] == outputs[100_000]
 
 
+def test_a_triage_batch_comes_back_from_a_worker_in_a_fraction_of_the_bytes_and_as_the_same_tables(tmp_path):
+    # text columns of few values travel as categories and are text again here, value for value and type for type
+    import pickle
+
+    from toxiclinks.exports import ExportReader, links_table
+    from toxiclinks.pipeline import triage_chunks, write_outputs
+    from toxiclinks.report import REPORT_FEATURES
+    from toxiclinks.settings import Settings
+    from toxiclinks.triage import from_categories, score_triage, triage_batch
+
+    export = tmp_path / "links.csv"
+    anchors = ["Bright Kettle", "click here", "", "cheap kettles"]
+    body = "".join(
+        f"https://site{n % 40}.example/post-{n},https://shop.example/{n % 3},{anchors[n % 4]}\n" for n in range(400)
+    )
+    export.write_text("Referring page URL,Target URL,Anchor\n" + body)
+    reader = ExportReader(export, text_only=True)
+    batch, first = next(reader.batches())
+    scorer = load_triage_model().scorer()
+    sent = triage_batch(batch, first, reader.format, reader.header, scorer, Settings())
+    links, _ = links_table(batch, first, reader.format, reader.header, text_only=True)
+    features = triage_features(links)
+    scores = score_triage(links, features, scorer)
+    features["link_found"] = pd.NA
+    assert len(pickle.dumps(sent[:2])) < 0.6 * len(pickle.dumps((features, scores)))
+    pd.testing.assert_frame_equal(from_categories(sent[1]), scores, check_exact=True)
+    pd.testing.assert_frame_equal(from_categories(sent[0]), features, check_exact=True)
+    assert isinstance(sent[1]["label"].dtype, pd.CategoricalDtype)  # what was sent is left as it came
+    # Without every feature asked for, a batch brings back only what the report needs; the report is the same.
+    trimmed = list(triage_chunks(export, Settings(jobs=1), all_features=False))
+    whole = list(triage_chunks(export, Settings(jobs=1)))
+    assert list(trimmed[0].features.columns) == list(REPORT_FEATURES)
+    reports = []
+    for chunks in (trimmed, whole):
+        written = write_outputs(iter(chunks), "links.csv", report_path=tmp_path / "r.html")
+        reports.append(((tmp_path / "r.html").read_text(), written.summary.anchor_classes))
+    assert reports[0] == reports[1] and reports[0][1] == {"other": 200, "generic": 100, "empty": 100}
+
+
 def test_duplicates_and_unusable_rows_are_counted_the_same_across_worker_batches(tmp_path):
     # batches are mapped and scored in worker processes, duplicates dropped here in order: a duplicate of a
     # row in an earlier batch, and a batch of nothing but unusable rows, must come out as in one batch

@@ -372,7 +372,7 @@ def scan_command(**options: Any) -> None:
             if options["no_fetch"] and settings.dask:
                 raise ToxiclinksError("--no-fetch reads no page, so there is nothing for --dask to do: drop one")
             if options["no_fetch"]:  # streamed in chunks: a million links in bounded memory
-                results: Any = triage_chunks(options["export"], settings, columns)
+                results: Any = triage_chunks(options["export"], settings, columns, all_features=options["all_features"])
             elif settings.dask:
                 results = scan(options["export"], settings, columns, progress=progress)
             else:  # in chunks too, with the pages of one chunk at a time in memory

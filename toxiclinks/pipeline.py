@@ -61,10 +61,10 @@ from toxiclinks.files import Place, SpillFile, atomic_writer, write_atomic, writ
 from toxiclinks.labels import labels_from_column, labels_from_disavow
 from toxiclinks.model import load_model
 from toxiclinks.page import Page
-from toxiclinks.report import ReportSummary, render_report
+from toxiclinks.report import REPORT_FEATURES, ReportSummary, render_report
 from toxiclinks.score import score_links
 from toxiclinks.settings import DEFAULT_CHUNK_ROWS, SCAN_CHUNK_ROWS, Settings
-from toxiclinks.triage import load_triage_model, triage_batch
+from toxiclinks.triage import from_categories, load_triage_model, triage_batch
 from toxiclinks.workers import TRIAGE_WORKER_MODULE, holds_more_than, in_order_in_workers, start_workers
 
 LOGGER = logging.getLogger(__name__)
@@ -344,8 +344,11 @@ def triage_chunks(
     settings: Settings,
     columns: Mapping[str, str] | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    all_features: bool = True,
 ) -> Iterator[ScanResult]:
     """``scan --no-fetch`` chunk by chunk: memory stays bounded by ``chunk_rows``, whatever the export's size.
+
+    Without ``all_features``, each result's ``features`` are only those the report needs (``REPORT_FEATURES``).
 
     Each result's ``links`` holds the links' source, target and anchor (the
     full links table stays in the worker that made it); its
@@ -355,6 +358,7 @@ def triage_chunks(
         start_workers(settings.jobs, TRIAGE_WORKER_MODULE)  # they import while this process checks the file
     reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows, text_only=True)
     scorer = load_triage_model().scorer()  # plain arrays: the workers need no scikit-learn
+    feature_columns = None if all_features else REPORT_FEATURES
     plan = DisavowPlan(
         comments=(
             f"toxiclinks triage of {Path(export_path).name}: no page was read, so nothing is disavowed",
@@ -367,11 +371,12 @@ def triage_chunks(
     # duplicates in order and writes the last; a single batch is not worth starting them.
     jobs = 1 if settings.jobs == 1 or len(head) < 2 else joblib.effective_n_jobs(settings.jobs)
     tasks = (
-        (triage_batch, (batch, first, reader.format, reader.header, scorer, settings))
+        (triage_batch, (batch, first, reader.format, reader.header, scorer, settings, feature_columns))
         for batch, first in itertools.chain(head, batches)
     )
     results = (call(*args) for call, args in tasks) if jobs == 1 else in_order_in_workers(tasks, jobs)
-    for features, scores, hashes, unusable, rows_read in results:
+    for packed_features, packed_scores, hashes, unusable, rows_read in results:
+        features, scores = from_categories(packed_features), from_categories(packed_scores)
         new = reader.admit(hashes, unusable, rows_read)
         if not new.all():
             features, scores = features[new], scores[new]

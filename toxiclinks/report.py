@@ -63,6 +63,10 @@ TABLE_ROWS = 5000
 SITE_ROWS = 500
 
 
+#: the features ``ReportSummary.add`` looks at: the anchor classes, and each link's site
+REPORT_FEATURES = ("anchor_class", "source_domain", "free_host")
+
+
 class ReportSummary:
     """What the report shows, gathered chunk by chunk: memory is bounded by the table sizes, not the export.
 

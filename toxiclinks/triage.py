@@ -492,12 +492,20 @@ def score_triage(links: pd.DataFrame, features: pd.DataFrame, model: TriageScore
 
 
 #: what ``triage_batch`` sends back: features, scores, link hashes, rows left out as unusable, rows read
-#: (not the links table: the scores have the link's columns, and sending it back costs as much as scoring)
+#: (not the links table: the scores have the link's columns, and sending it back costs as much as scoring;
+#: text columns of few values as categories, and only the features asked for: a 50,000-row batch of the
+#: benchmark's export, its scores and the report's features, is 9.9 MB to unpickle instead of 25.7)
 TriagedBatch = tuple[pd.DataFrame, pd.DataFrame, np.ndarray, list[int], int]
 
 
 def triage_batch(
-    batch: Any, first: int, fmt: ExportFormat, header: list[str], scorer: TriageScorer, settings: Settings
+    batch: Any,
+    first: int,
+    fmt: ExportFormat,
+    header: list[str],
+    scorer: TriageScorer,
+    settings: Settings,
+    feature_columns: tuple[str, ...] | None = None,
 ) -> TriagedBatch:
     """One batch of export rows (a ``text_only`` reader's ``batches``) mapped to links, scored and hashed, in
     any process."""
@@ -510,7 +518,39 @@ def triage_batch(
     scores = score_triage(links, features, scorer)
     features["link_found"] = pd.NA
     # Hashed from the scores' copies of the link's columns, in Arrow: the same hashes, in half the time.
-    return features, scores, link_hashes(scores), unusable, rows_read
+    hashes = link_hashes(scores)
+    if feature_columns is not None:
+        features = features[list(feature_columns)]
+    return _as_categories(features), _as_categories(scores), hashes, unusable, rows_read
+
+
+def _as_categories(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its text columns of few distinct values (half the rows at most) as categories, to be sent
+    between processes (``from_categories`` makes them text again): the label, status and decision columns,
+    and targets and anchors as an export repeats them."""
+    packed = table.copy(deep=False)
+    for column in table.columns:
+        if table[column].dtype == "str" and column not in _ALL_DIFFERENT:
+            codes, values = pd.factorize(table[column])
+            if 2 * len(values) <= len(table):
+                packed[column] = pd.Categorical.from_codes(codes, categories=values)
+    return packed
+
+
+#: text columns whose values are nearly all different: not worth counting
+_ALL_DIFFERENT = (schema.SOURCE_URL, schema.REASONS)
+
+
+def from_categories(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its categories (``_as_categories``) as text columns again, in Arrow."""
+    unpacked = table.copy(deep=False)
+    for column in table.columns:
+        if isinstance(table[column].dtype, pd.CategoricalDtype):
+            values = table[column].array
+            texts = pa.array(values.categories.to_numpy(dtype=object), type=pa.large_string())
+            codes = values.codes
+            unpacked[column] = pd.Series(texts.take(pa.array(codes, mask=codes < 0)), index=table.index, dtype="str")
+    return unpacked
 
 
 def triage_training_rows(shared: Path, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
