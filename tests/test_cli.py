@@ -201,25 +201,34 @@ def test_features_command_writes_one_row_per_backlink_with_every_column(tmp_path
     assert "metric_domain_rating" in table.columns
 
 
-def test_features_command_parquet_needs_pyarrow(tmp_path):
-    pytest.importorskip("pandas")
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        args = [
-            "features",
-            str(EXAMPLE / "backlinks.csv"),
-            "--pages",
-            str(EXAMPLE / "pages.warc.gz"),
-            "--offline",
-            "-o",
-            "features.parquet",
-        ]
-        result, files = run(args, tmp_path)
-        assert result.exit_code != 0 and "pip install 'toxiclinks[parquet]'" in result.output
-        assert files == {}
-    else:
-        pytest.skip("pyarrow is installed: the Parquet path is exercised by the CSV-equivalent test")
+def test_features_command_in_chunks_writes_the_table_of_the_whole_export_as_csv_and_parquet(tmp_path):
+    from toxiclinks.pipeline import feature_table, write_table
+    from toxiclinks.settings import Settings
+
+    whole = feature_table(EXAMPLE / "backlinks.csv", Settings(pages_path=EXAMPLE / "pages.warc.gz", offline=True))
+    write_table(whole, tmp_path / "whole.csv")
+    write_table(whole, tmp_path / "whole.parquet")
+    args = ["features", str(EXAMPLE / "backlinks.csv"), "--pages", str(EXAMPLE / "pages.warc.gz"), "--offline"]
+    for name in ("features.csv", "features.parquet"):
+        result = CliRunner().invoke(main, [*args, "--chunk-links", "4", "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert f"21 rows, {len(whole.columns)} columns written" in result.output
+    assert (tmp_path / "features.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    from_parquet = pd.read_parquet(tmp_path / "features.parquet")
+    pd.testing.assert_frame_equal(from_parquet, pd.read_parquet(tmp_path / "whole.parquet"), check_exact=True)
+
+
+def test_a_column_empty_in_the_first_chunk_gets_its_type_from_a_later_one_in_parquet(tmp_path):
+    from toxiclinks.pipeline import write_table
+
+    chunks = [
+        pd.DataFrame({"url": ["a", "b"], "language": [None, None], "words": [1.0, 2.0]}),
+        pd.DataFrame({"url": ["c"], "language": ["de"], "words": [3.0]}),
+    ]
+    assert write_table(iter(chunks), tmp_path / "t.parquet") == (3, 3)
+    back = pd.read_parquet(tmp_path / "t.parquet")
+    assert back["language"].tolist()[2] == "de" and back["language"].isna().tolist() == [True, True, False]
+    assert back["words"].tolist() == [1.0, 2.0, 3.0]
 
 
 def test_all_features_adds_every_signal_to_the_scores(tmp_path):

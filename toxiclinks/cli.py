@@ -26,6 +26,7 @@ from toxiclinks.fetch import fetch_summary
 from toxiclinks.pipeline import (
     ScanResult,
     feature_table,
+    feature_table_chunks,
     fetch_export,
     scan,
     scan_chunks,
@@ -185,6 +186,15 @@ label_options = _apply(
     ]
 )
 
+chunk_links_option = click.option(
+    "--chunk-links",
+    type=click.IntRange(min=1),
+    default=SCAN_CHUNK_ROWS,
+    show_default=True,
+    help="Links fetched and read at a time: memory grows with this, not with the export; larger chunks wait less "
+    "for each chunk's slowest page, e.g. --chunk-links 50000.",
+)
+
 
 def _settings(options: dict[str, Any], **extra: Any) -> Settings:
     """Build the settings from the shared options; ``extra`` are a command's own settings."""
@@ -326,14 +336,7 @@ def main() -> None:
     help="With --merge: where the new entries alone go. Default: OUTPUT with .new.txt, e.g. disavow.new.txt.",
 )
 @click.option("--all-features", is_flag=True, help="Add every feature column to --scores.")
-@click.option(
-    "--chunk-links",
-    type=click.IntRange(min=1),
-    default=SCAN_CHUNK_ROWS,
-    show_default=True,
-    help="Links fetched, read and scored at a time: memory grows with this, not with the export; larger chunks "
-    "wait less for each chunk's slowest page, e.g. --chunk-links 50000.",
-)
+@chunk_links_option
 @click.option(
     "--no-fetch",
     is_flag=True,
@@ -448,6 +451,7 @@ def fetch_command(**options: Any) -> None:
     show_default=True,
     help="Processes for feature extraction (-1: every core), e.g. --jobs 1.",
 )
+@chunk_links_option
 @fetch_options
 def features_command(**options: Any) -> None:
     """Write the features of every backlink of EXPORT, for analysis or training elsewhere.
@@ -457,13 +461,17 @@ def features_command(**options: Any) -> None:
     """
     progress = _start(options)
     settings = replace(_settings(options), jobs=options["jobs"])
+    columns = _parse_columns(options["columns"])
     try:
         check_writable(options["output_path"])
-        table = feature_table(options["export"], settings, _parse_columns(options["columns"]), progress)
-        write_table(table, options["output_path"])
+        if settings.dask:
+            tables: Any = feature_table(options["export"], settings, columns, progress)
+        else:  # in chunks, as a scan: memory grows with the chunk, not with the export
+            tables = feature_table_chunks(options["export"], settings, columns, progress, options["chunk_links"])
+        rows, width = write_table(tables, options["output_path"])
     except ToxiclinksError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{len(table)} rows, {len(table.columns)} columns written to {options['output_path']}")
+    click.echo(f"{rows} rows, {width} columns written to {options['output_path']}")
 
 
 @main.command(name="train", epilog="\b\nExample:\n  toxiclinks train labelled.csv -o models/mine.joblib")

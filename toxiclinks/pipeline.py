@@ -17,6 +17,7 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from toxiclinks import schema
 from toxiclinks.archives import read_pages
@@ -222,36 +223,61 @@ def scan_chunks(
 ) -> Iterator[ScanResult]:
     """``scan`` a chunk of ``chunk_rows`` links at a time: memory bounded by the chunk, the same scores.
 
-    A link's profile signals, its page's topic similarity and its site's
-    disavow entry depend on every other link, so the export goes through in
-    three passes, and what waits between them is set aside in temporary files:
+    Each chunk's features come from ``feature_chunks``, and it is scored and
+    decided. Its ``plan``, made when asked for, covers the links scanned by
+    then: the last one's is the export's, each site's entry decided on all its
+    links (``DisavowPlanner``). Local only: ``settings.dask`` is ``scan``'s.
+    """
+    allowlist = (
+        read_allowlist(settings.allow_path, settings.own_sites) if settings.allow_path or settings.own_sites else None
+    )
+    model = load_model(settings.model_path)  # before any page is read
+    threshold = model.threshold if settings.threshold is None else settings.threshold
+    planner = DisavowPlanner(settings.level)
+    for links, features in feature_chunks(export_path, settings, columns, progress, chunk_rows):
+        scores = decide(score_links(links, features, model, settings.threshold), features, allowlist)
+        planner.add(scores)
+        # Planned when asked for (the last chunk's, once): a plan after every chunk sorted every site's URLs each
+        # time, quadratic in the export.
+        plan = functools.partial(planner.plan, Path(export_path).name)
+        yield ScanResult(links=links, features=features, scores=scores, planned=plan, threshold=threshold)
+
+
+def feature_chunks(
+    export_path: str | Path,
+    settings: Settings,
+    columns: Mapping[str, str] | None = None,
+    progress: bool = False,
+    chunk_rows: int = SCAN_CHUNK_ROWS,
+    need_target: bool = True,
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """The links of the export and their features, ``chunk_rows`` links at a time: memory bounded by the chunk,
+    the same features as ``features_of`` all the links at once. Local only.
+
+    A link's profile signals and its page's topic similarity depend on every
+    other link, so the export goes through in three passes, and what waits
+    between them is set aside in temporary files:
 
     1. the export is read, counting what the profile signals need (``ProfileCounts``) and the target URLs;
     2. the target pages are read (the topic); then each chunk's pages are
        fetched and described, its features computed but for the profile and
        topic similarity, and the pages' 4-gram document frequencies counted;
-    3. each chunk gets its topic similarities and profile columns, is scored
-       and decided, and comes out as a ``ScanResult``.
+    3. each chunk gets its topic similarities and profile columns and comes out.
 
-    Its ``plan``, made when asked for, covers the links scanned by then: the
-    last one's is the export's, each site's entry decided on all its links (``DisavowPlanner``). A page linking
-    from links in several chunks is described in each (from the page cache:
-    fetched once, unless ``use_cache`` is off). Local only: ``settings.dask`` is ``scan``'s.
+    A page linking from links in several chunks is described in each (from
+    the page cache: fetched once, unless ``use_cache`` is off). With
+    ``need_target``, an export that names no linked site, given none with
+    ``--site``, is an error (as for ``read_links``).
     """
-    allowlist = (
-        read_allowlist(settings.allow_path, settings.own_sites) if settings.allow_path or settings.own_sites else None
-    )
     reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows)
     settings = replace(settings, site=settings.site or str(reader.info["site"] or "") or None)
-    model = load_model(settings.model_path)
-    threshold = model.threshold if settings.threshold is None else settings.threshold
-    planner = DisavowPlanner(settings.level)
     with SpillFile("the export's links and features") as set_aside, SpillFile("the pages' texts") as texts:
         profile = ProfileCounts()
         target_urls: dict[str, None] = {}
         chunks = []
         for links in reader.chunks():
-            _check_target(links, settings, export_path)
+            if need_target:
+                _check_target(links, settings, export_path)
             profile.add_links(links)
             target_urls.update(dict.fromkeys(target_urls_of(links)))
             chunks.append(set_aside.put_object(links))
@@ -277,13 +303,7 @@ def scan_chunks(
             similarity = topic.similarities(StoredTexts(texts, places), languages, list(places))
             codes, sources = pd.factorize(links[schema.SOURCE_URL])
             features["topic_similarity"] = np.array([similarity.get(url, np.nan) for url in sources])[codes]
-            features = completed_features(features, links, profile)
-            scores = decide(score_links(links, features, model, settings.threshold), features, allowlist)
-            planner.add(scores)
-            # Planned when asked for (the last chunk's, once): a plan after every chunk sorted every site's URLs each
-            # time, quadratic in the export.
-            plan = functools.partial(planner.plan, Path(export_path).name)
-            yield ScanResult(links=links, features=features, scores=scores, planned=plan, threshold=threshold)
+            yield links, completed_features(features, links, profile)
 
 
 def _not_counted(urls: list[str], counted: SeenHashes) -> list[str]:
@@ -465,22 +485,71 @@ def feature_table(
     """The features table of an export, with the link's source, target and anchor in front (no scoring)."""
     links, settings = read_links(export_path, settings, columns, need_target=False)
     features = features_of(links, settings, progress, client)
+    return _with_link_columns(links, features)
+
+
+def feature_table_chunks(
+    export_path: str | Path,
+    settings: Settings,
+    columns: Mapping[str, str] | None = None,
+    progress: bool = False,
+    chunk_rows: int = SCAN_CHUNK_ROWS,
+) -> Iterator[pd.DataFrame]:
+    """``feature_table`` ``chunk_rows`` links at a time (``feature_chunks``): the same rows, in bounded memory."""
+    for links, features in feature_chunks(export_path, settings, columns, progress, chunk_rows, need_target=False):
+        yield _with_link_columns(links, features)
+
+
+def _with_link_columns(links: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([links[[schema.SOURCE_URL, schema.TARGET_URL, schema.ANCHOR]], features], axis=1)
 
 
-def write_table(table: pd.DataFrame, path: Path) -> None:
-    """Write a table as CSV, or Parquet for a ``.parquet`` path; atomically."""
+def write_table(table: pd.DataFrame | Iterable[pd.DataFrame], path: Path) -> tuple[int, int]:
+    """Write a table, or the tables one after another (chunks of one table), as CSV, or Parquet for a
+    ``.parquet`` path; atomically. Returns the rows and columns written.
+
+    Chunks are written as they come: to a CSV file, or set aside in a
+    temporary file for Parquet, whose column types are only known once every
+    chunk has been seen (a column empty in one chunk has no type there).
+    """
     check_writable(path)
+    tables = [table] if isinstance(table, pd.DataFrame) else table
+    rows, width = 0, 0
     if path.suffix.lower() != ".parquet":
         with atomic_writer(path) as stream:
-            write_csv_rows(table, stream)
-        return
+            for number, chunk in enumerate(tables):
+                write_csv_rows(chunk, stream, header=number == 0)
+                rows, width = rows + len(chunk), len(chunk.columns)
+        return rows, width
+    import pyarrow.parquet as pq  # here: a triage, which imports this module, writes no Parquet
+
     temporary = path.with_name(f".{path.name}.tmp")
     try:
-        table.to_parquet(temporary, index=False)
+        with SpillFile("the table for Parquet") as set_aside:
+            places, schemas = [], []
+            for chunk in tables:
+                arrow = pa.Table.from_pandas(chunk, preserve_index=False)
+                places.append(set_aside.put_object(arrow))
+                schemas.append(arrow.schema)
+                rows, width = rows + len(chunk), len(chunk.columns)
+            if schemas:
+                with pq.ParquetWriter(temporary, _typed_schema(schemas)) as writer:
+                    for place in places:
+                        writer.write_table(set_aside.get_object(place).cast(writer.schema))
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
+    return rows, width
+
+
+def _typed_schema(schemas: list[pa.Schema]) -> pa.Schema:
+    """The first chunk's schema, with a column of no type there (all empty: Arrow's null type) given the type
+    it has in the first chunk where it has one."""
+    fields = []
+    for field in schemas[0]:
+        typed = (other.field(field.name) for other in schemas if other.field(field.name).type != pa.null())
+        fields.append(next(typed, field))
+    return pa.schema(fields, metadata=schemas[0].metadata)
 
 
 @dataclass(frozen=True)
