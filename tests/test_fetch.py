@@ -93,3 +93,28 @@ def test_pages_missing_from_the_warc_are_fetched_over_http(tmp_path, http_server
     settings = Settings(pages_path=path, allow_private=True, timeout_seconds=2)
     pages = fetch_pages(["https://a.example/", http_server.url("/live")], settings)
     assert pages[http_server.url("/live")].ok and http_server.hits == {"/robots.txt": 1, "/live": 1}
+
+
+def test_fetch_command_fills_the_cache_with_each_distinct_referring_page_once(http_server, tmp_path):
+    # the export is read in chunks keeping only its distinct referring URLs: pages linking twice are read once
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from toxiclinks.cli import main
+
+    for number in range(3):
+        http_server.routes[f"/p{number}"] = Response(200, f"<p>page {number}</p>".encode())
+    rows = [(0, "kettle"), (1, "tea"), (0, "green tea"), (0, "kettle"), (2, "brew"), (9, "gone")]  # a duplicate
+    body = "".join(f"{http_server.url(f'/p{number}')},https://s.example/,{anchor}\n" for number, anchor in rows)
+    export = tmp_path / "links.csv"
+    export.write_text("Referring page URL,Target URL,Anchor\n" + body)
+    cache = tmp_path / "cache.sqlite"
+    arguments = ["fetch", str(export), "--cache", str(cache), "--allow-private", "--ignore-robots", "--quiet"]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 0, result.output
+    assert "read 6 rows of ahrefs export; 1 exact duplicates dropped" in result.output
+    assert "4 pages: 3 ok, 1 not read (http_404: 1)" in result.output
+    assert {path: http_server.hits[path] for path in ("/p0", "/p1", "/p2")} == {"/p0": 1, "/p1": 1, "/p2": 1}
+    with sqlite3.connect(cache) as db:
+        assert len(list(db.execute("SELECT url FROM pages"))) == 4

@@ -425,10 +425,10 @@ def fetch_command(**options: Any) -> None:
             "'toxiclinks fetch' fills this machine's page cache; with --dask, 'toxiclinks scan --work-dir' resumes"
         )
     try:
-        links, pages = fetch_export(options["export"], settings, _parse_columns(options["columns"]), progress)
+        export, pages = fetch_export(options["export"], settings, _parse_columns(options["columns"]), progress)
     except ToxiclinksError as exc:
         raise click.ClickException(str(exc)) from None
-    _echo_read_summary(links.attrs)
+    _echo_read_summary({"export": export})
     click.echo(fetch_summary(pages.values()) + f"; cache {settings.cache_path or default_cache_path()}")
 
 
