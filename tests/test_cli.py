@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from toxiclinks.cli import main
 from toxiclinks.disavow import validate_lines
+from toxiclinks.errors import ToxiclinksError
 
 from conftest import EXAMPLE
 
@@ -229,6 +230,13 @@ def test_a_column_empty_in_the_first_chunk_gets_its_type_from_a_later_one_in_par
     back = pd.read_parquet(tmp_path / "t.parquet")
     assert back["language"].tolist()[2] == "de" and back["language"].isna().tolist() == [True, True, False]
     assert back["words"].tolist() == [1.0, 2.0, 3.0]
+    one = pd.DataFrame({"url": ["a"], "language": ["en"]})
+    assert write_table(one, tmp_path / "one.parquet") == (1, 2)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one.parquet"), one)
+    for name in ("none.csv", "none.parquet"):  # no chunk at all: an error, and no file
+        with pytest.raises(ToxiclinksError, match="no table to write"):
+            write_table(iter([]), tmp_path / name)
+        assert not (tmp_path / name).exists() and not list(tmp_path.glob(f".{name}*"))
 
 
 def test_all_features_adds_every_signal_to_the_scores(tmp_path):

@@ -528,19 +528,26 @@ def write_table(table: pd.DataFrame | Iterable[pd.DataFrame], path: Path) -> tup
             for number, chunk in enumerate(tables):
                 write_csv_rows(chunk, stream, header=number == 0)
                 rows, width = rows + len(chunk), len(chunk.columns)
+            if not width:
+                raise ToxiclinksError(f"{path}: no table to write")
         return rows, width
     import pyarrow.parquet as pq  # here: a triage, which imports this module, writes no Parquet
 
     temporary = path.with_name(f".{path.name}.tmp")
     try:
-        with SpillFile("the table for Parquet") as set_aside:
-            places, schemas = [], []
-            for chunk in tables:
-                arrow = pa.Table.from_pandas(chunk, preserve_index=False)
-                places.append(set_aside.put_object(arrow))
-                schemas.append(arrow.schema)
-                rows, width = rows + len(chunk), len(chunk.columns)
-            if schemas:
+        if isinstance(table, pd.DataFrame):  # one table: its types are known
+            pq.write_table(pa.Table.from_pandas(table, preserve_index=False), temporary)
+            rows, width = len(table), len(table.columns)
+        else:
+            with SpillFile("the table for Parquet") as set_aside:
+                places, schemas = [], []
+                for chunk in table:
+                    arrow = pa.Table.from_pandas(chunk, preserve_index=False)
+                    places.append(set_aside.put_object(arrow))
+                    schemas.append(arrow.schema)
+                    rows, width = rows + len(chunk), len(chunk.columns)
+                if not schemas:
+                    raise ToxiclinksError(f"{path}: no table to write")
                 with pq.ParquetWriter(temporary, _typed_schema(schemas)) as writer:
                     for place in places:
                         writer.write_table(set_aside.get_object(place).cast(writer.schema))
