@@ -24,7 +24,7 @@ ERROR_KINDS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """What became of one referring page.
 
