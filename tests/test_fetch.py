@@ -1,3 +1,5 @@
+import pytest
+
 from toxiclinks import fetch
 from toxiclinks.fetch import fetch_page, fetch_pages
 from toxiclinks.page import decode_html
@@ -118,3 +120,24 @@ def test_fetch_command_fills_the_cache_with_each_distinct_referring_page_once(ht
     assert {path: http_server.hits[path] for path in ("/p0", "/p1", "/p2")} == {"/p0": 1, "/p1": 1, "/p2": 1}
     with sqlite3.connect(cache) as db:
         assert len(list(db.execute("SELECT url FROM pages"))) == 4
+    again = CliRunner().invoke(main, arguments)  # run again: everything is in the cache, nothing is fetched
+    assert again.exit_code == 0 and "4 pages: 3 ok, 1 not read (http_404: 1)" in again.output
+    assert {path: http_server.hits[path] for path in ("/p0", "/p1", "/p2")} == {"/p0": 1, "/p1": 1, "/p2": 1}
+
+
+def test_pages_wanted_without_html_are_taken_from_the_cache_without_decompressing_their_bodies(tmp_path, monkeypatch):
+    # a fetch run again over a million cached pages decompressed every body only to drop it (20,000 pages: 8 s)
+    from toxiclinks import cache as cache_module
+    from toxiclinks.cache import PageCache
+    from toxiclinks.page import Page
+
+    page = Page("https://a.example/", "ok", http_status=200, html="<p>kettles</p>", fetched_at="2026-11-01T00:00:00Z")
+    with PageCache(tmp_path / "cache.sqlite") as cache:
+        cache.put(page)
+        monkeypatch.setattr(cache_module.zlib, "decompress", lambda data: pytest.fail("a body was decompressed"))
+        record = fetch_pages([page.url], Settings(offline=True), cache, keep_html=False)[page.url]
+        assert record == Page(page.url, "ok", http_status=200, fetched_at=page.fetched_at)
+        monkeypatch.undo()
+        seen = []  # a caller that parses the pages gets them whole, even without keeping the HTML
+        fetch_pages([page.url], Settings(offline=True), cache, keep_html=False, on_page=seen.append)
+        assert seen == [page]

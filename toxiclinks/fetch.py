@@ -91,7 +91,7 @@ def fetch_pages(
     if cache is not None and not settings.refresh:
         max_age = timedelta(days=settings.max_age_days) if settings.max_age_days is not None else None
         for url in missing:
-            cached = cache.get(url, max_age)
+            cached = cache.get(url, max_age, with_html=keep_html or on_page is not None)
             if cached is not None:
                 keep(cached, url)
         missing = [url for url in missing if url not in pages]
