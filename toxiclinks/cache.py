@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -108,18 +107,6 @@ class PageCache:
                 html,
             ),
         )
-
-    def urls(self) -> set[str]:
-        """Every URL in the cache."""
-        return {row[0] for row in self._db.execute("SELECT url FROM pages")}
-
-    def missing(self, urls: Iterable[str], max_age: timedelta | None = None) -> list[str]:
-        """The URLs not in the cache (or too old), in the order given."""
-        wanted = list(dict.fromkeys(urls))
-        if max_age is None:
-            have = self.urls()
-            return [url for url in wanted if url not in have]
-        return [url for url in wanted if self.get(url, max_age) is None]
 
 
 def _age(fetched_at: str) -> timedelta:
