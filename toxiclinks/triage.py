@@ -516,12 +516,12 @@ def triage_batch(
         return empty, empty, link_hashes(links), unusable, rows_read
     features = triage_features(links, settings.brand, settings.keywords, has_anchors=schema.ANCHOR in fmt.columns)
     scores = score_triage(links, features, scorer)
-    features["link_found"] = pd.NA
-    # Hashed from the scores' copies of the link's columns, in Arrow: the same hashes, in half the time.
-    hashes = link_hashes(scores)
-    if feature_columns is not None:
+    if feature_columns is None:
+        features["link_found"] = pd.NA  # no page read: whether it links to the target is unknown
+    else:
         features = features[list(feature_columns)]
-    return _as_categories(features), _as_categories(scores), hashes, unusable, rows_read
+    # Hashed from the scores' copies of the link's columns, in Arrow: the same hashes, in half the time.
+    return _as_categories(features), _as_categories(scores), link_hashes(scores), unusable, rows_read
 
 
 def _as_categories(table: pd.DataFrame) -> pd.DataFrame:
