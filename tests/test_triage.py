@@ -49,11 +49,11 @@ def test_triage_ranks_a_spam_style_domain_above_an_editorial_one():
 
 
 def test_each_links_reasons_are_its_strongest_signals_that_say_something_as_a_plain_loop_finds_them():
-    # the reasons are ranked for every link at once (argsort, sort of places, distinct lists of words hashed);
-    # a loop over each link's signals, strongest first, must give the same words
+    # the reasons are picked for every link at once (the strongest signals that may speak, rank by rank, words
+    # made once per distinct value); a loop over each link's signals, strongest first, must give the same words
     import random
 
-    from toxiclinks.triage import CONTRIBUTION_GROUPS, score_triage
+    from toxiclinks.triage import CONTRIBUTION_GROUPS, TEXT, _describe_value, score_triage
 
     rng = random.Random(8)
     hosts = ["free-seo-backlinks-4u.xyz", "www.theguardian.com", "blog.example.org", "casino-bonus.top", "10.0.0.7"]
@@ -70,15 +70,23 @@ def test_each_links_reasons_are_its_strongest_signals_that_say_something_as_a_pl
     features = triage_features(links)
     contributions = model.contributions(features).to_numpy()
     probability = model.predict_proba(features)
-    codes, words = model._reason_codes(features, probability >= model.threshold)
+
+    def words(link: int, group: str) -> str:
+        if group == "domain":
+            resembles = "resembles" if probability[link] >= model.threshold else "does not resemble"
+            return f"domain name '{features[TEXT].iloc[link]}' {resembles} known spam domains"
+        return _describe_value(group, features[group].iloc[link], model.infrequent_anchor_classes)
+
     expected = []
     for link in range(len(links)):
         sign = 1.0 if probability[link] >= model.threshold else -1.0
         ranked = sorted(range(len(CONTRIBUTION_GROUPS)), key=lambda group: -sign * contributions[link, group])
-        said = [words[codes[g, link]] for g in ranked if sign * contributions[link, g] > 0.05 and codes[g, link]]
+        spoken = [words(link, CONTRIBUTION_GROUPS[g]) for g in ranked if sign * contributions[link, g] > 0.05]
+        said = [text for text in spoken if text]
         expected.append("triage, no page read: " + ("; ".join(said[:3]) or "no strong signal"))
     assert score_triage(links, features, model)["reasons"].tolist() == expected
     assert len(set(expected)) > 10  # many different lists of reasons, some shorter than three
+    assert {reasons.count(";") for reasons in expected} == {0, 1, 2}  # three reasons, and fewer
 
 
 def test_triage_of_the_example_is_fast_and_complete(tmp_path):
