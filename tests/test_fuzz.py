@@ -198,6 +198,36 @@ def test_column_url_signals_equal_the_scalar_ones(values):
     assert hosts_of(urls) == [host_of(url) for url in urls]
 
 
+anchor_texts = st.one_of(
+    st.text(alphabet=string.printable + "\x1c\x1f\x85\xa0»›\u00e9\u0130", max_size=40),
+    st.sampled_from(["Bright Kettle", "  CLICK   here!! ", "www.brightkettle.example/shop", "casino_bonus slots",
+                     "https://x.example/a b", "bright-kettle.com", "Mehr erfahren", "", "best electric kettle",
+                     "BK-24 deals", "bk 2_4", "Online CASINO", "Viagra!"]),
+    st.builds(" ".join, st.lists(st.sampled_from(["casino", "kettle", "Bright", "tea", "here", "_", "\t", "x.de",
+                                                   "Poker2", "b.k", "24"]))),
+)  # fmt: skip
+
+
+@FUZZ
+@given(
+    anchors=st.lists(anchor_texts, max_size=30),
+    brands=st.lists(st.sampled_from([(), ("brightkettle",), ("Bright Kettle", "bk24"), ("bücher",)]), min_size=1),
+    keywords=st.sampled_from([(), ("electric kettle", "best tea")]),
+    data=st.data(),
+)
+@example(anchors=["BK-24 deals", "bk 2_4", "Online CASINO"], brands=[("bk24",)], keywords=(), data=None)
+def test_column_anchor_signals_equal_the_scalar_ones(anchors, brands, keywords, data):
+    import numpy as np
+
+    from toxiclinks.features.link import AnchorClassifier, classify_anchors
+    from toxiclinks.features.vocabulary import spam_word_fraction, spam_word_fractions
+
+    codes = np.array([data.draw(st.integers(0, len(brands) - 1)) if data else 0 for _ in anchors], dtype=np.int64)
+    classes = classify_anchors(anchors, brands, codes, keywords).tolist()
+    assert classes == [AnchorClassifier("", brands[c], keywords)(a) for a, c in zip(anchors, codes, strict=True)]
+    assert spam_word_fractions(anchors).tolist() == [spam_word_fraction(anchor) for anchor in anchors]
+
+
 @FUZZ
 @given(text=st.text(max_size=300))
 def test_url_normalisation_is_total_and_idempotent(text):

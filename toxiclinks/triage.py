@@ -11,7 +11,6 @@ link is still there or passes anything.
 from __future__ import annotations
 
 import csv
-import functools
 import pickle
 import random
 from collections.abc import Mapping
@@ -27,9 +26,9 @@ import pyarrow.compute as pc
 
 from toxiclinks import schema
 from toxiclinks.exports import ExportFormat, link_hashes, links_table
-from toxiclinks.features.link import ANCHOR_CLASSES, AnchorClassifier
+from toxiclinks.features.link import ANCHOR_CLASSES, classify_anchors
 from toxiclinks.features.url import url_features_table
-from toxiclinks.features.vocabulary import spam_word_fraction
+from toxiclinks.features.vocabulary import spam_word_fractions
 from toxiclinks.settings import Settings
 from toxiclinks.urls import brand_of, registered_domain
 
@@ -86,15 +85,13 @@ def triage_features(
     anchor_codes, unique_anchors = pd.factorize(anchors)
     brand_codes, unique_brands = pd.factorize(brands)
     pair_codes, unique_pairs = pd.factorize(anchor_codes * len(unique_brands) + brand_codes)
-    anchor_texts, brand_words = unique_anchors.tolist(), unique_brands.tolist()
-    pair_anchors, pair_brands = divmod(unique_pairs, len(brand_words))
-    classes = [
-        _anchor_class(anchor_texts[a], brand or ((brand_words[b],) if brand_words[b] else ()), keywords)
-        for a, b in zip(pair_anchors.tolist(), pair_brands.tolist(), strict=True)
-    ]
-    table["anchor_class"] = np.asarray(classes, dtype=object)[pair_codes]
+    pair_anchors, pair_brands = divmod(unique_pairs, len(unique_brands))
+    anchor_texts = unique_anchors.tolist()
+    brand_lists = [brand or ((word,) if word else ()) for word in unique_brands.tolist()]
+    classes = classify_anchors([anchor_texts[a] for a in pair_anchors.tolist()], brand_lists, pair_brands, keywords)
+    table["anchor_class"] = classes[pair_codes]
     table["anchor_words"] = np.array([float(len(a.split())) for a in anchor_texts])[anchor_codes]
-    table["anchor_spam_fraction"] = np.array([_spam_fraction(a) for a in anchor_texts])[anchor_codes]
+    table["anchor_spam_fraction"] = spam_word_fractions(anchor_texts)[anchor_codes]
     if not has_anchors:
         table["anchor_class"] = None
         table[["anchor_words", "anchor_spam_fraction"]] = np.nan
@@ -102,19 +99,6 @@ def triage_features(
     for column in NUMERIC:
         table[column] = table[column].astype(float)
     return table
-
-
-@functools.lru_cache(maxsize=1 << 16)  # anchors repeat from chunk to chunk (brand, URL, generic words)
-def _anchor_class(anchor: str, brand: tuple[str, ...], keywords: tuple[str, ...]) -> str:
-    return _anchor_classifier(brand, keywords)(anchor)
-
-
-@functools.lru_cache(maxsize=64)
-def _anchor_classifier(brand: tuple[str, ...], keywords: tuple[str, ...]) -> AnchorClassifier:
-    return AnchorClassifier("", brand, keywords)
-
-
-_spam_fraction = functools.lru_cache(maxsize=1 << 16)(spam_word_fraction)
 
 
 def new_triage_model() -> Pipeline:
