@@ -84,6 +84,7 @@ def _read(tmp_path, data):
 @FUZZ
 @given(data=export_files())
 @example(data=b"Page ascore,Source url,Target url,Anchor,Nofollow\n,0\x0c\xef\xbb\xbf\n")  # a form feed in a host
+@example(data=b"Referring page URL,Target URL,Anchor,Nofollow,First seen\n\x85\n")  # cp1252's "…": a host of dots
 def test_export_reader_on_generated_exports(tmp_path, data):
     table = _read(tmp_path, data)
     if table is not None:
@@ -230,6 +231,8 @@ def test_column_anchor_signals_equal_the_scalar_ones(anchors, brands, keywords, 
 
 @FUZZ
 @given(text=st.text(max_size=300))
+@example(text="…")  # IDNA makes it "...": no host at all
+@example(text="a…/x")
 def test_url_normalisation_is_total_and_idempotent(text):
     url = normalize_url(text)
     assert url == "" or url.startswith(("http://", "https://"))

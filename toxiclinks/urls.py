@@ -91,9 +91,10 @@ def _ascii_host(host: str) -> str:
     if host.isascii():
         return host
     try:
-        return host.encode("idna").decode("ascii")
+        encoded = host.encode("idna").decode("ascii")
     except UnicodeError:
         return ""
+    return encoded.rstrip(".")  # its normalisation may make dots: "…" is "..."
 
 
 def resolve_href(base_url: str, href: str) -> str:
