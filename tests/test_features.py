@@ -201,6 +201,7 @@ def test_host_signals_kept_from_call_to_call_are_those_computed_afresh():
 
     kept = _HostSignalsKept(limit=6)
     batches = [
+        [],  # nothing yet
         ["a.example", "www.b.co.uk", "10.0.0.1", "x.blogspot.com"],
         ["www.b.co.uk", "c.blogspot.com", "a.example", "bücher.example"],  # two known, two new, in another order
         ["x.blogspot.com", "10.0.0.1"],  # all known

@@ -137,6 +137,8 @@ class _HostSignalsKept:
 
     def signals(self, hosts: pa.Array) -> pa.Table:
         """The signals of ``hosts`` (distinct lowercase hosts), one row each, in their order."""
+        if not len(hosts):
+            return _host_signals_table(hosts)
         with self._lock:
             if len(self._hosts) + len(hosts) > self.limit:
                 self._hosts, self._table = pa.array([], type=pa.string()), None
@@ -149,7 +151,7 @@ class _HostSignalsKept:
                 self._hosts = pa.concat_arrays([self._hosts, new_hosts])
                 self._table = computed if self._table is None else pa.concat_tables([self._table, computed])
                 self._table = self._table.combine_chunks()  # one chunk: a take from many is slower
-            assert self._table is not None  # hosts were new, or seen before
+            assert self._table is not None  # every host was new, or seen before
             return self._table.take(rows)
 
 
