@@ -556,17 +556,24 @@ def _map_columns(
             return pd.Series("", index=rows, dtype=object)
         return pd.Series(batch.column(at), index=rows, dtype=object)
 
+    def texts(names: tuple[str, ...] | None) -> pa.Array:
+        at = _position(index, names)
+        return pa.repeat("", batch.size) if at is None else batch.texts(at)
+
     def converted(names: tuple[str, ...] | None, convert: Callable[[str], object]) -> list[object]:
         at = _position(index, names)
         if at is None:
             return [convert("")] * batch.size
         return batch.converted(at, convert)
 
+    # The link's text in Arrow from the file to the scores: no Python string a cell, but for the rare cells changed.
     table = pd.DataFrame(index=rows)
     for column in (S.SOURCE_URL, S.TARGET_URL):
-        table[column] = cells(fmt.columns.get(column))
-    anchors = cells(fmt.columns.get(S.ANCHOR))
-    table[S.ANCHOR] = [html.unescape(anchor) if "&" in anchor else anchor for anchor in anchors.tolist()]
+        table[column] = pd.Series(texts(fmt.columns.get(column)), index=rows, dtype="str")
+    anchors = texts(fmt.columns.get(S.ANCHOR))
+    table[S.ANCHOR] = pd.Series(
+        _changed(anchors, pc.match_substring(anchors, "&"), html.unescape), index=rows, dtype="str"
+    )
     table[S.EXPORT_ROW] = np.arange(first + 1, first + batch.size + 1)
     table[S.EXPORT_FORMAT] = fmt.name
     table[S.EXPORT_LEVEL] = fmt.level
@@ -686,6 +693,10 @@ class _Batch:
         """The cells of one column as numbers (``_number``; NaN for a blank cell)."""
         return _numbers(pd.Series(self.column(at), dtype=object)).to_numpy()
 
+    def texts(self, at: int) -> pa.Array:
+        """The cleaned cells of one column, in Arrow."""
+        return pa.array(self.column(at), type=pa.string())
+
     def converted(self, at: int, convert: Callable[[str], object]) -> list[object]:
         """``convert`` of each cleaned cell of one column, called once per distinct cell (a column of flags or
         dates holds few)."""
@@ -736,14 +747,13 @@ class _ArrowBatch(_Batch):
         self._table, self.size = _universal_newlines(table) if carriage_returns else table, table.num_rows
 
     def column(self, at: int) -> list[str]:
-        cells = self._table.column(str(at))
-        values = cells.to_numpy(zero_copy_only=False).tolist()  # only the columns asked for become lists
+        return self.texts(at).to_numpy(zero_copy_only=False).tolist()  # only the columns asked for become lists
+
+    def texts(self, at: int) -> pa.Array:
+        cells = self._table.column(str(at)).combine_chunks()
         first, last = pc.utf8_slice_codeunits(cells, 0, 1), pc.utf8_slice_codeunits(cells, -1)
         starts = pc.or_(pc.is_in(first, _spaces()), pc.equal(first, "\ufeff"))
-        uncleaned = pc.or_(starts, pc.is_in(last, _spaces()))
-        for position in np.flatnonzero(uncleaned.to_numpy(zero_copy_only=False)):
-            values[position] = _clean_cell(values[position])  # spaces or a BOM at either end: the rare cells
-        return values
+        return _changed(cells, pc.or_(starts, pc.is_in(last, _spaces())), _clean_cell)  # spaces or a BOM at an end
 
     def converted(self, at: int, convert: Callable[[str], object]) -> list[object]:
         encoded = pc.dictionary_encode(self._table.column(str(at)).combine_chunks())
@@ -929,11 +939,23 @@ def normalize_urls(urls: pd.Series) -> pd.Series:
     >>> normalize_urls(pd.Series(["https://a.example/x", "B.example/y z"])).tolist()
     ['https://a.example/x', 'http://b.example/y%20z']
     """
-    values = urls.to_numpy(dtype=object, copy=True)
-    canonical = pc.match_substring_regex(pa.array(values, type=pa.string()), _canonical_url())
-    for position in np.flatnonzero(pc.invert(canonical).to_numpy(zero_copy_only=False)):
-        values[position] = normalize_url(values[position])
-    return pd.Series(values, index=urls.index, dtype=object)
+    values = text_array(urls)
+    normalized = _changed(values, pc.invert(pc.match_substring_regex(values, _canonical_url())), normalize_url)
+    return pd.Series(normalized, index=urls.index, dtype="str")
+
+
+def text_array(texts: pd.Series) -> pa.Array:
+    """A column of texts as one Arrow array of strings: the cells themselves when the column is in Arrow."""
+    values = pa.array(texts.array if texts.dtype == "str" else texts.to_numpy(dtype=object), type=pa.string())
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _changed(values: pa.Array, which: pa.Array, change: Callable[[str], str]) -> pa.Array:
+    """``values`` with ``change`` applied to those ``which`` says, in Python (the rest stay in Arrow)."""
+    if not pc.any(which).as_py():
+        return values
+    changed = [change(value) for value in values.filter(which).to_pylist()]
+    return pc.replace_with_mask(values, which, pa.array(changed, type=values.type))
 
 
 @functools.cache

@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from toxiclinks.exports import text_array
 from toxiclinks.urls import SHARED_PLATFORMS, host_of, is_ip, plain_hosts, plain_registered_domains, registered_domain
 
 #: path words of pages that exist to list links
@@ -95,7 +96,7 @@ def url_features_table(urls: pd.Series) -> pd.DataFrame:
     >>> str(row["source_tld"]), float(row["subdomain_depth"]), bool(row["links_page_path"]), bool(row["paginated"])
     ('com', 2.0, True, True)
     """
-    values = pa.array(urls.tolist(), type=pa.string())
+    values = text_array(urls)
     parts = pc.extract_regex(values, _PLAIN_URL)
     host = pc.ascii_lower(pc.struct_field(parts, [0]))
     path = pc.fill_null(pc.struct_field(parts, [1]), "")
