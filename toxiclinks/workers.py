@@ -16,6 +16,7 @@ on 2 cores (5.7 to 5.0 s at 100,000 rows; interleaved runs, the same scores).
 from __future__ import annotations
 
 import collections
+import gc
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
@@ -105,3 +106,4 @@ def in_order_in_workers(calls: Iterable[tuple[Callable[..., Any], tuple[Any, ...
 
 def _import(module: str) -> None:
     importlib.import_module(module)
+    gc.freeze()  # see launch.main
