@@ -397,15 +397,17 @@ def _char_ngram_shares(names: list[str], scorer: TriageScorer) -> np.ndarray:
     if len(rows):
         padded = pa.array([f" {names[i]} " for i in rows], type=pa.string())
         lengths = pc.utf8_length(padded).to_numpy()
-        term_set, term_columns_array = scorer.domain_term_set, scorer.domain_term_columns
+        grams, owners = [], []
         for size in range(low, high + 1):
             for offset in range(int(lengths.max()) - size + 1):
                 at = np.flatnonzero(lengths >= offset + size)
-                grams = pc.utf8_slice_codeunits(padded.take(at), offset, offset + size)
-                found = pc.index_in(grams, value_set=term_set)
-                known = ~pc.is_null(found).to_numpy(zero_copy_only=False)
-                gram_rows.append(rows[at[known]])
-                gram_columns.append(term_columns_array[found.to_numpy(zero_copy_only=False)[known].astype(int)])
+                grams.append(pc.utf8_slice_codeunits(padded.take(at), offset, offset + size))
+                owners.append(rows[at])
+        # One lookup of them all: each index_in builds its own hash table of the vocabulary (0.13 ms a call).
+        found = pc.index_in(pa.concat_arrays(grams), value_set=scorer.domain_term_set)
+        known = ~pc.is_null(found).to_numpy(zero_copy_only=False)
+        gram_rows.append(np.concatenate(owners)[known])
+        gram_columns.append(scorer.domain_term_columns[found.to_numpy(zero_copy_only=False)[known].astype(int)])
     shares = np.zeros(len(names))
     if not gram_rows:
         return shares
