@@ -196,18 +196,25 @@ def plain_registered_domains(table: pa.Array) -> pa.Array:
     # last[k]: the host's last k labels (null when it has fewer)
     last = [None, *(pc.struct_field(pc.extract_regex(table, rf"(?P<s>[^.]+(?:\.[^.]+){{{k - 1}}})$"), [0])
                     for k in range(1, _MAX_SUFFIX_LABELS + 2))]  # fmt: skip
-    suffix = pa.repeat(0, len(table)).cast(pa.int64())
-    walking = pa.repeat(True, len(table))  # still on the trie's path, as tldextract walks it from the right
+    # Each rule set looked up once for the last 1 to 4 labels together: every is_in builds a hash table of its set.
+    size, labelled = len(table), pa.concat_arrays(last[1 : _MAX_SUFFIX_LABELS + 1])
+
+    def lookup(rules_set: pa.Array) -> list[pa.Array | None]:
+        found = pc.fill_null(pc.is_in(labelled, rules_set), False)
+        return [None, *(found.slice((k - 1) * size, size) for k in range(1, _MAX_SUFFIX_LABELS + 1))]
+
+    nodes, ends = lookup(rules.nodes), lookup(rules.ends)
+    wildcard_parents, exceptions = lookup(rules.wildcard_parents), lookup(rules.exceptions)
+    suffix = pa.repeat(0, size).cast(pa.int64())
+    walking = pa.repeat(True, size)  # still on the trie's path, as tldextract walks it from the right
     for k in range(1, _MAX_SUFFIX_LABELS + 1):
-        on_path = pc.fill_null(pc.is_in(last[k], rules.nodes), False)
+        on_path = nodes[k]
         if k > 1:  # a wildcard rule ("*.ck") under the node reached: one label more, unless an exception ("!www.ck")
-            wild = pc.and_kleene(walking, pc.invert(on_path))
-            wild = pc.fill_null(pc.and_kleene(wild, pc.is_in(last[k - 1], rules.wildcard_parents)), False)
-            excepted = pc.fill_null(pc.is_in(last[k], rules.exceptions), False)
-            suffix = pc.if_else(wild, pc.if_else(excepted, k - 1, k), suffix)
+            wild = pc.and_(pc.and_(walking, pc.invert(on_path)), wildcard_parents[k - 1])
+            suffix = pc.if_else(wild, pc.if_else(exceptions[k], k - 1, k), suffix)
             walking = pc.and_(walking, pc.invert(wild))
         walking = pc.and_(walking, on_path)
-        suffix = pc.if_else(pc.and_(walking, pc.fill_null(pc.is_in(last[k], rules.ends), False)), k, suffix)
+        suffix = pc.if_else(pc.and_(walking, ends[k]), k, suffix)
     # No suffix, or the whole host is one: its last two labels (as ``registered_domain`` does).
     keep = pc.if_else(pc.or_(pc.equal(suffix, 0), pc.greater_equal(suffix, labels)), 2, pc.add(suffix, 1))
     domains = table
