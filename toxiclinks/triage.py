@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toxiclinks import schema
-from toxiclinks.exports import ExportFormat, link_hashes, links_table
+from toxiclinks.exports import ExportFormat, link_hashes, links_table, text_array
 from toxiclinks.features.link import ANCHOR_CLASSES, classify_anchors
 from toxiclinks.features.url import url_features_table
 from toxiclinks.features.vocabulary import spam_word_fractions
@@ -75,8 +75,9 @@ def triage_features(
     ('best-seo-links4u', True, 'other')
     """
     table = url_features_table(links[schema.SOURCE_URL])
-    domains = table["source_domain"]
-    table[TEXT] = domains.str.replace(r"\.[^.]*$", "", regex=True)  # the name without its last label
+    domains = pc.dictionary_encode(text_array(table["source_domain"]))  # a domain has many links: once each
+    names = pc.replace_substring_regex(domains.dictionary, r"\.[^.]*$", "")  # the name without its last label
+    table[TEXT] = pd.Series(names.take(domains.indices), index=table.index, dtype="str")
     anchors = links[schema.ANCHOR].fillna("").astype(str)
     targets = links[schema.TARGET_URL].fillna("").astype(str)
     # The brand of an anchor depends on its target only through the target's brand word.
