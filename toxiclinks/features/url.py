@@ -103,7 +103,7 @@ def url_features_table(urls: pd.Series) -> pd.DataFrame:
     query = pc.fill_null(pc.struct_field(parts, [2]), "")
     hosts = pc.dictionary_encode(pc.fill_null(host, ""))
     table = _HOST_SIGNALS.signals(hosts.dictionary).take(pc.fill_null(hosts.indices, 0)).to_pandas()
-    table["path_depth"] = pc.count_substring_regex(path, "[^/]+").to_numpy().astype(float)
+    table["path_depth"] = _path_depths(path)
     for column, text, pattern in (("links_page_path", path, _LINK_PAGE), ("paginated", query, _PAGINATION)):
         found = pc.match_substring_regex(text, pattern.pattern, ignore_case=True)
         table[column] = found.to_numpy(zero_copy_only=False)
@@ -120,6 +120,15 @@ def url_features_table(urls: pd.Series) -> pd.DataFrame:
     for column in ("ip_host", "free_host", "links_page_path", "paginated"):
         table[column] = table[column].astype(bool)
     return table
+
+
+def _path_depths(paths: pa.Array) -> np.ndarray:
+    """The number of non-empty segments of each path, as floats: split in Arrow (counting runs of a regular
+    expression's matches took twice as long)."""
+    segments = pc.split_pattern(paths, "/")
+    filled = pc.greater(pc.binary_length(pc.list_flatten(segments)), 0).to_numpy(zero_copy_only=False)
+    owners = pc.list_parent_indices(segments).to_numpy()
+    return np.bincount(owners[filled], minlength=len(paths)).astype(float)
 
 
 class _HostSignalsKept:
