@@ -11,6 +11,7 @@ link is still there or passes anything.
 from __future__ import annotations
 
 import csv
+import itertools
 import pickle
 import random
 from collections.abc import Mapping
@@ -281,10 +282,10 @@ class TriageScorer:
         known = _DOMAIN_SHARES.setdefault(self.domain_weights.tobytes(), {})
         if len(known) > _DOMAIN_SHARES_KEPT:
             known.clear()
-        new = [name for name in dict.fromkeys(names) if name not in known]
+        new = list(dict.fromkeys(itertools.filterfalse(known.__contains__, names)))  # C loops, not Python's
         if new:
             known.update(zip(new, _char_ngram_shares(new, self).tolist(), strict=True))
-        return np.array([known[name] for name in names], dtype=float)
+        return np.fromiter(map(known.__getitem__, names), dtype=float, count=len(names))
 
     def _probability(self, contributions: pd.DataFrame) -> np.ndarray:
         logit = contributions.to_numpy().sum(axis=1) + self.intercept
