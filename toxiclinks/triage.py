@@ -258,12 +258,16 @@ class TriageScorer:
         categories once per distinct value: the cost is a few array operations
         per link, whatever the size of the n-gram vocabulary.
         """
+        parts, _ = self._contributions(features)
+        return pd.DataFrame(parts, index=features.index, columns=list(CONTRIBUTION_GROUPS))
+
+    def _contributions(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """``contributions`` as an array, and the ``NUMERIC`` signals as given (NaN where missing)."""
         parts = np.zeros((len(features), len(CONTRIBUTION_GROUPS)))
         codes, names = pd.factorize(features[TEXT].fillna("").astype(str))
         parts[:, 0] = self._domain_shares(names.tolist())[codes] if len(names) else 0.0
-        numbers = features[list(NUMERIC)].to_numpy(dtype=float, copy=True)
-        missing = np.isnan(numbers)
-        numbers[missing] = np.broadcast_to(self.number_fill, numbers.shape)[missing]
+        given = features[list(NUMERIC)].to_numpy(dtype=float)
+        numbers = np.where(np.isnan(given), self.number_fill, given)  # the imputer's medians where missing
         numbers -= self.number_mean  # as the scaler does it, in place: the same bits
         numbers /= self.number_scale
         parts[:, 1 : 1 + len(NUMERIC)] = numbers * self.number_weights
@@ -271,7 +275,7 @@ class TriageScorer:
             value_codes, values = pd.factorize(features[column].astype(str), use_na_sentinel=False)
             shares = np.array([self.category_shares[offset].get(value, 0.0) for value in values.tolist()])
             parts[:, 1 + len(NUMERIC) + offset] = shares[value_codes] if len(values) else 0.0
-        return pd.DataFrame(parts, index=features.index, columns=list(CONTRIBUTION_GROUPS))
+        return parts, given
 
     def _domain_shares(self, names: list[str]) -> np.ndarray:
         """The domain n-grams' share of the logit for each name, each name's n-grams counted once per process.
@@ -287,8 +291,8 @@ class TriageScorer:
             known.update(zip(new, _char_ngram_shares(new, self).tolist(), strict=True))
         return np.fromiter(map(known.__getitem__, names), dtype=float, count=len(names))
 
-    def _probability(self, contributions: pd.DataFrame) -> np.ndarray:
-        logit = contributions.to_numpy().sum(axis=1) + self.intercept
+    def _probability(self, contributions: pd.DataFrame | np.ndarray) -> np.ndarray:
+        logit = np.asarray(contributions).sum(axis=1) + self.intercept
         raw = np.clip(1.0 / (1.0 + np.exp(-logit)), *self.calibration_bounds)
         x, y = self.calibration_x, self.calibration_y
         if len(x) == 1:
@@ -312,13 +316,13 @@ class TriageScorer:
         fewer: the signals that pushed the link towards its label by more than
         0.05 of the logit and have something to say.
         """
-        contributions = self.contributions(features)
+        contributions, given = self._contributions(features)
         probabilities = self._probability(contributions)
         towards = probabilities >= self.threshold
-        signed = contributions.to_numpy() * np.where(towards, 1.0, -1.0)[:, None]
+        signed = contributions * np.where(towards, 1.0, -1.0)[:, None]
         # The strongest of the signals that may speak, picked one rank at a time: a full sort of every link's
         # signals cost three times as much. argmax takes the first of equals, as a stable sort would.
-        candidates = np.where((signed > 0.05) & self._says_something(features), signed, -np.inf)
+        candidates = np.where((signed > 0.05) & self._says_something(features, given), signed, -np.inf)
         links = np.arange(len(features))
         picked = np.full((len(features), top), -1, dtype=np.int64)  # the signal at each rank, -1 for none
         for rank in range(top):
@@ -329,22 +333,23 @@ class TriageScorer:
         reasons, words = self._reason_words(features, picked, towards)
         return probabilities, reasons, words
 
-    def _says_something(self, features: pd.DataFrame) -> np.ndarray:
-        """A (link, signal) array: whether the signal has words for the link (``_describe_value`` is not "")."""
-        says = np.ones((len(features), len(CONTRIBUTION_GROUPS)), dtype=bool)
-        for number, group in enumerate(CONTRIBUTION_GROUPS):
-            if group == "domain":
-                continue  # a domain name always resembles spam domains or not
+    def _says_something(self, features: pd.DataFrame, given: np.ndarray) -> np.ndarray:
+        """A (link, signal) array: whether the signal has words for the link (``_describe_value`` is not "");
+        ``given``: the ``NUMERIC`` signals as a (link, signal) array, NaN where missing."""
+        says = np.ones((len(features), len(CONTRIBUTION_GROUPS)), dtype=bool)  # a domain name always speaks
+        numeric = ~np.isnan(given)
+        for number, group in enumerate(NUMERIC):
+            if group in _FLAG_WORDS:
+                numeric[:, number] &= given[:, number] != 0
+            elif group == "anchor_spam_fraction":
+                numeric[:, number] &= given[:, number] > 0
+        says[:, 1 : 1 + len(NUMERIC)] = numeric
+        for offset, group in enumerate(CATEGORICAL):
             values = features[group]
             known = values.notna().to_numpy()
             if group == "anchor_class":
-                spoken = set(ANCHOR_CLASSES) - self.infrequent_anchor_classes
-                known = known & values.isin(spoken).to_numpy()
-            elif group in _FLAG_WORDS:
-                known = known & values.fillna(0).astype(bool).to_numpy()
-            elif group == "anchor_spam_fraction":
-                known = known & (values.fillna(0) > 0).to_numpy()
-            says[:, number] = known
+                known = known & values.isin(set(ANCHOR_CLASSES) - self.infrequent_anchor_classes).to_numpy()
+            says[:, 1 + len(NUMERIC) + offset] = known
         return says
 
     def _reason_words(
