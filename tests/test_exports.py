@@ -352,6 +352,24 @@ def test_a_row_of_another_width_far_into_an_export_hands_the_rest_to_the_csv_mod
     assert fast.loc[fast[schema.SOURCE_URL] == "https://ragged.example/", schema.ANCHOR].tolist() == [""]
 
 
+def test_a_row_longer_than_pyarrows_block_is_read_whole_by_the_csv_module(tmp_path, monkeypatch):
+    # pyarrow parses a block of bytes at a time and cannot take a row longer than one (a 1 MB block: a million
+    # characters of context in a cell); the csv module reads on from it, and no row or character is lost
+    from toxiclinks import exports
+
+    monkeypatch.setattr(exports, "_ARROW_BLOCK", 4096)
+    rows = ["Referring page URL,Target URL,Anchor"]
+    rows += [f"https://a{n}.example/p,https://s.example/,anchor {n}" for n in range(300)]
+    rows += ['https://long.example/,https://s.example/,"' + "long, long\n" * 1000 + '"']  # 11,000 characters
+    rows += [f"https://b{n}.example/p,https://s.example/,after {n}" for n in range(300)]
+    fast, slow, _ = _arrow_and_csv_module_tables(tmp_path, "\n".join(rows) + "\n")
+    pd.testing.assert_frame_equal(fast, slow)
+    assert len(fast) == 601 and fast[schema.ANCHOR].iloc[-1] == "after 299"
+    assert fast.loc[fast[schema.SOURCE_URL] == "https://long.example/", schema.ANCHOR].str.len().tolist() == [10_999]
+    reader = exports.ExportReader(tmp_path / "export.csv", chunk_rows=100)
+    assert len(pd.concat(list(reader.chunks()))) == 601 and reader.read_with == ("pyarrow", "csv module")
+
+
 def test_a_utf8_file_with_a_byte_order_mark_and_a_bad_byte_reads_with_a_replacement_character(tmp_path):
     # with a byte order mark the encoding is known from the first bytes; a bad byte further on must not stop
     # the read half-way, it is read as the text stream reads it

@@ -772,7 +772,7 @@ class _ArrowBatch(_Batch):
         return [list(row) for row in zip(*columns, strict=True)]
 
 
-_ARROW_BLOCK = 1 << 22  #: bytes pyarrow parses at a time
+_ARROW_BLOCK = 1 << 20  #: bytes pyarrow parses at a time
 
 
 def _universal_newlines(table: pa.Table) -> pa.Table:
