@@ -785,7 +785,7 @@ def _universal_newlines(table: pa.Table) -> pa.Table:
 
 
 def _may_hold_carriage_returns(column: pa.ChunkedArray) -> bool:
-    """Whether the bytes under the column's cells hold a "\r" (a whole buffer is looked at, so a cell just outside
+    """Whether the bytes under the column's cells hold a "\\r" (a whole buffer is looked at, so a cell just outside
     a sliced column may say yes): a scan of its bytes, 20 times faster than ``match_substring`` on its cells."""
     for chunk in column.chunks:
         data = chunk.buffers()[-1]
