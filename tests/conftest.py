@@ -37,6 +37,14 @@ def private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
 
 
+@pytest.fixture(autouse=True)
+def allocator_variables_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan sets the allocators' variables for the workers it starts (``workers.keep_freed_memory``,
+    ``pipeline.hand_freed_buffers_back``): each test starts without them and leaves none behind."""
+    for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MIMALLOC_PURGE_DELAY"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @dataclass
 class Response:
     """What the test server answers for one path."""

@@ -66,7 +66,13 @@ from toxiclinks.report import REPORT_FEATURES, ReportSummary, render_report
 from toxiclinks.score import score_links
 from toxiclinks.settings import DEFAULT_CHUNK_ROWS, SCAN_CHUNK_ROWS, Settings
 from toxiclinks.triage import from_categories, load_triage_model, triage_batch
-from toxiclinks.workers import TRIAGE_WORKER_MODULE, holds_more_than, in_order_in_workers, start_workers
+from toxiclinks.workers import (
+    TRIAGE_WORKER_MODULE,
+    holds_more_than,
+    in_order_in_workers,
+    keep_freed_memory,
+    start_workers,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -383,6 +389,7 @@ def triage_chunks(
     ``attrs["export"]`` is the reader's summary, final once the iteration is done.
     """
     if settings.jobs != 1 and holds_more_than(export_path, chunk_rows):
+        keep_freed_memory()
         start_workers(settings.jobs, TRIAGE_WORKER_MODULE)  # they import while this process checks the file
     reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows, text_only=True)
     scorer = load_triage_model().scorer()  # plain arrays: the workers need no scikit-learn

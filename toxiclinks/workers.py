@@ -16,8 +16,11 @@ on 2 cores (5.7 to 5.0 s at 100,000 rows; interleaved runs, the same scores).
 from __future__ import annotations
 
 import collections
+import ctypes
 import gc
 import importlib
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -78,8 +81,40 @@ def start_for_large_triage(arguments: Sequence[str]) -> bool:
         return False
     if not any(holds_more_than(argument, DEFAULT_CHUNK_ROWS) for argument in arguments[1:]):
         return False
+    keep_freed_memory()
     start_workers(Settings.jobs, TRIAGE_WORKER_MODULE)  # scan has no --jobs: the default
     return True
+
+
+def keep_freed_memory() -> None:
+    """Have the allocators keep freed memory for the next batch, here and in worker processes started later.
+
+    A triage's batches allocate and free the same hundred megabytes over and
+    over; glibc and mimalloc (pyarrow's) handed them back to the system each
+    time, and the next batch faulted them in again, zeroed by the kernel. Kept
+    (glibc's mmap threshold at 32 MB, its heap trimmed past 256 MB, mimalloc
+    never purging): a million-row triage 5.53 -> 5.09 s, 9.9 -> 9.2 s of CPU,
+    350,000 -> 168,000 page faults (mean of 3, interleaved), for 80 MB more at
+    its peak (1.03 -> 1.11 GB, all processes). A variable the user has set is left as it is.
+    """
+    for name, value in _KEPT_MEMORY.items():
+        os.environ.setdefault(name, value)  # read by glibc as a worker starts, by mimalloc as pyarrow first allocates
+    if not sys.platform.startswith("linux"):
+        return
+    try:  # this process's glibc read its variables when it started: told directly
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_MMAP_THRESHOLD, int(os.environ["MALLOC_MMAP_THRESHOLD_"]))
+        libc.mallopt(_M_TRIM_THRESHOLD, int(os.environ["MALLOC_TRIM_THRESHOLD_"]))
+    except (OSError, AttributeError, ValueError):  # no glibc mallopt here, or a value that is no number
+        pass
+
+
+_KEPT_MEMORY = {
+    "MALLOC_MMAP_THRESHOLD_": str(32 << 20),
+    "MALLOC_TRIM_THRESHOLD_": str(256 << 20),
+    "MIMALLOC_PURGE_DELAY": "-1",
+}
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
 
 
 def in_order_in_workers(calls: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]], jobs: int) -> Iterator[Any]:
