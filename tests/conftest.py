@@ -39,9 +39,9 @@ def private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 
 @pytest.fixture(autouse=True)
 def allocator_variables_restored(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A scan sets the allocators' variables for the workers it starts (``workers.keep_freed_memory``,
+    """A scan sets the allocators' variables for the workers it starts (``workers.set_triage_environment``,
     ``pipeline.hand_freed_buffers_back``): each test starts without them and leaves none behind."""
-    for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MIMALLOC_PURGE_DELAY"):
+    for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MIMALLOC_PURGE_DELAY", "OPENBLAS_NUM_THREADS"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -355,27 +355,30 @@ def test_a_large_triage_on_the_command_line_starts_its_workers_before_the_cli_is
     assert version.returncode == 0 and "toxiclinks" in version.stdout  # the launcher runs the command line
 
 
-def test_a_large_triage_has_its_workers_keep_freed_memory_and_leaves_a_users_own_setting(tmp_path, monkeypatch):
-    # the allocators' variables are set before the workers start (they read them as they start); one the user set
-    # stays as it is
+def test_a_large_triage_sets_its_workers_environment_and_leaves_a_users_own_setting(tmp_path, monkeypatch):
+    # the allocators' and OpenBLAS's variables are set before the workers start (they read them as they start);
+    # one the user set stays as it is
     import os
 
     from toxiclinks import workers
 
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")  # none of them is set at first (conftest)
+    expected = {
+        "MALLOC_MMAP_THRESHOLD_": str(32 << 20),
+        "MALLOC_TRIM_THRESHOLD_": "1000000",
+        "MIMALLOC_PURGE_DELAY": "-1",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
     seen = []
     monkeypatch.setattr(
-        workers,
-        "start_workers",
-        lambda jobs, module: seen.append({name: os.environ.get(name) for name in workers._KEPT_MEMORY}),
+        workers, "start_workers", lambda jobs, module: seen.append({name: os.environ.get(name) for name in expected})
     )
     big = tmp_path / "big.csv"
     with big.open("wb") as stream:
         stream.truncate(workers.DEFAULT_CHUNK_ROWS * 300 + 1)
     assert workers.start_for_large_triage(["scan", str(big), "--no-fetch"])
-    assert seen == [
-        {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": "1000000", "MIMALLOC_PURGE_DELAY": "-1"}
-    ]
+    assert seen == [expected]
+    assert set(workers.TRIAGE_ENVIRONMENT) == set(expected)
 
 
 def test_a_triage_imports_no_scikit_learn_and_scores_as_the_fitted_model():

@@ -70,7 +70,7 @@ from toxiclinks.workers import (
     TRIAGE_WORKER_MODULE,
     holds_more_than,
     in_order_in_workers,
-    keep_freed_memory,
+    set_triage_environment,
     start_workers,
 )
 
@@ -389,7 +389,7 @@ def triage_chunks(
     ``attrs["export"]`` is the reader's summary, final once the iteration is done.
     """
     if settings.jobs != 1 and holds_more_than(export_path, chunk_rows):
-        keep_freed_memory()
+        set_triage_environment()
         start_workers(settings.jobs, TRIAGE_WORKER_MODULE)  # they import while this process checks the file
     reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows, text_only=True)
     scorer = load_triage_model().scorer()  # plain arrays: the workers need no scikit-learn

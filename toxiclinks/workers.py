@@ -81,24 +81,27 @@ def start_for_large_triage(arguments: Sequence[str]) -> bool:
         return False
     if not any(holds_more_than(argument, DEFAULT_CHUNK_ROWS) for argument in arguments[1:]):
         return False
-    keep_freed_memory()
+    set_triage_environment()
     start_workers(Settings.jobs, TRIAGE_WORKER_MODULE)  # scan has no --jobs: the default
     return True
 
 
-def keep_freed_memory() -> None:
-    """Have the allocators keep freed memory for the next batch, here and in worker processes started later.
+def set_triage_environment() -> None:
+    """Set up this process and the worker processes started later for a triage's batches.
 
-    A triage's batches allocate and free the same hundred megabytes over and
-    over; glibc and mimalloc (pyarrow's) handed them back to the system each
-    time, and the next batch faulted them in again, zeroed by the kernel. Kept
-    (glibc's mmap threshold at 32 MB, its heap trimmed past 256 MB, mimalloc
-    never purging): a million-row triage 5.53 -> 5.09 s, 9.9 -> 9.2 s of CPU,
-    350,000 -> 168,000 page faults (mean of 3, interleaved), for 80 MB more at
-    its peak (1.03 -> 1.11 GB, all processes). A variable the user has set is left as it is.
+    The allocators keep freed memory for the next batch: a triage's batches
+    allocate and free the same hundred megabytes over and over; glibc and
+    mimalloc (pyarrow's) handed them back to the system each time, and the
+    next batch faulted them in again, zeroed by the kernel. Kept (glibc's mmap
+    threshold at 32 MB, its heap trimmed past 256 MB, mimalloc never purging):
+    a million-row triage 5.53 -> 5.09 s, 9.9 -> 9.2 s of CPU, 350,000 ->
+    168,000 page faults (mean of 3, interleaved), for 80 MB more at its peak
+    (1.03 -> 1.11 GB, all processes). OpenBLAS gets one thread: a triage
+    multiplies no matrices, and its idle threads spun (5.06 -> 4.90 s, 9.1 ->
+    8.8 s of CPU, mean of 4). A variable the user has set is left as it is.
     """
-    for name, value in _KEPT_MEMORY.items():
-        os.environ.setdefault(name, value)  # read by glibc as a worker starts, by mimalloc as pyarrow first allocates
+    for name, value in TRIAGE_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)  # read as a worker starts, here as pyarrow first allocates
     if not sys.platform.startswith("linux"):
         return
     try:  # this process's glibc read its variables when it started: told directly
@@ -109,10 +112,12 @@ def keep_freed_memory() -> None:
         pass
 
 
-_KEPT_MEMORY = {
+#: the environment ``set_triage_environment`` gives a triage's processes
+TRIAGE_ENVIRONMENT = {
     "MALLOC_MMAP_THRESHOLD_": str(32 << 20),
     "MALLOC_TRIM_THRESHOLD_": str(256 << 20),
     "MIMALLOC_PURGE_DELAY": "-1",
+    "OPENBLAS_NUM_THREADS": "1",
 }
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
 
