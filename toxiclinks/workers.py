@@ -21,7 +21,7 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -100,14 +100,22 @@ def set_triage_environment() -> None:
     multiplies no matrices, and its idle threads spun (5.06 -> 4.90 s, 9.1 ->
     8.8 s of CPU, mean of 4). A variable the user has set is left as it is.
     """
-    for name, value in TRIAGE_ENVIRONMENT.items():
-        os.environ.setdefault(name, value)  # read as a worker starts, here as pyarrow first allocates
+    set_allocator_environment(TRIAGE_ENVIRONMENT)
+
+
+def set_allocator_environment(variables: Mapping[str, str]) -> None:
+    """Set ``variables`` for the worker processes started later (glibc reads its own as a process starts,
+    mimalloc as pyarrow first allocates), a variable the user has set left as it is; and tell this process's
+    glibc the malloc thresholds among them, which it read when it started."""
+    for name, value in variables.items():
+        os.environ.setdefault(name, value)
     if not sys.platform.startswith("linux"):
         return
-    try:  # this process's glibc read its variables when it started: told directly
+    try:
         libc = ctypes.CDLL(None)
-        libc.mallopt(_M_MMAP_THRESHOLD, int(os.environ["MALLOC_MMAP_THRESHOLD_"]))
-        libc.mallopt(_M_TRIM_THRESHOLD, int(os.environ["MALLOC_TRIM_THRESHOLD_"]))
+        for name, option in _MALLOPT_OPTIONS.items():
+            if name in variables:
+                libc.mallopt(option, int(os.environ[name]))
     except (OSError, AttributeError, ValueError):  # no glibc mallopt here, or a value that is no number
         pass
 
@@ -119,7 +127,8 @@ TRIAGE_ENVIRONMENT = {
     "MIMALLOC_PURGE_DELAY": "-1",
     "OPENBLAS_NUM_THREADS": "1",
 }
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+#: the malloc variables glibc also takes through ``mallopt``, and their options there (glibc's malloc.h)
+_MALLOPT_OPTIONS = {"MALLOC_TRIM_THRESHOLD_": -1, "MALLOC_MMAP_THRESHOLD_": -3}
 
 
 def in_order_in_workers(calls: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]], jobs: int) -> Iterator[Any]:
