@@ -20,6 +20,7 @@ from toxiclinks import schema
 from toxiclinks.archives import read_pages
 from toxiclinks.cache import PageCache, default_cache_path
 from toxiclinks.disavow import (
+    Allowlist,
     DisavowPlan,
     DisavowPlanner,
     MergeResult,
@@ -203,9 +204,7 @@ def scan(
     >>> sorted(set(result.scores["label"]))
     ['artificial', 'natural', 'unknown']
     """
-    allowlist = (
-        read_allowlist(settings.allow_path, settings.own_sites) if settings.allow_path or settings.own_sites else None
-    )
+    allowlist = _allowlist(settings)
     links, settings = read_links(export_path, settings, columns)
     features = features_of(links, settings, progress, client)
     model = load_model(settings.model_path)
@@ -214,6 +213,13 @@ def scan(
     plan = plan_disavow(scores, Path(export_path).name, settings.level)
     threshold = model.threshold if settings.threshold is None else settings.threshold
     return ScanResult(links=links, features=features, scores=scores, planned=plan, threshold=threshold)
+
+
+def _allowlist(settings: Settings) -> Allowlist | None:
+    """The sites never to disavow (``--allow`` and the user's own sites), or None when there are none."""
+    if not (settings.allow_path or settings.own_sites):
+        return None
+    return read_allowlist(settings.allow_path, settings.own_sites)
 
 
 def scan_chunks(
@@ -230,9 +236,7 @@ def scan_chunks(
     then: the last one's is the export's, each site's entry decided on all its
     links (``DisavowPlanner``). Local only: ``settings.dask`` is ``scan``'s.
     """
-    allowlist = (
-        read_allowlist(settings.allow_path, settings.own_sites) if settings.allow_path or settings.own_sites else None
-    )
+    allowlist = _allowlist(settings)
     model = load_model(settings.model_path)  # before any page is read
     threshold = model.threshold if settings.threshold is None else settings.threshold
     planner = DisavowPlanner(settings.level)
