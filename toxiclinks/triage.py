@@ -286,7 +286,7 @@ class TriageScorer:
         known = _DOMAIN_SHARES.setdefault(self.domain_weights.tobytes(), {})
         if len(known) > _DOMAIN_SHARES_KEPT:
             known.clear()
-        new = list(dict.fromkeys(itertools.filterfalse(known.__contains__, names)))  # C loops, not Python's
+        new = list(itertools.filterfalse(known.__contains__, names))  # C loops, not Python's
         if new:
             known.update(zip(new, _char_ngram_shares(new, self).tolist(), strict=True))
         return np.fromiter(map(known.__getitem__, names), dtype=float, count=len(names))
@@ -540,7 +540,6 @@ def triage_batch(
         features["link_found"] = pd.NA  # no page read: whether it links to the target is unknown
     else:
         features = features[list(feature_columns)]
-    # Hashed from the scores' copies of the link's columns, in Arrow: the same hashes, in half the time.
     return _as_categories(features), _as_categories(scores), link_hashes(scores), unusable, rows_read
 
 
