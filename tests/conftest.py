@@ -41,7 +41,9 @@ def private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 def allocator_variables_restored(monkeypatch: pytest.MonkeyPatch) -> None:
     """A scan sets the allocators' variables for the workers it starts (``workers.set_triage_environment``,
     ``pipeline.hand_freed_buffers_back``): each test starts without them and leaves none behind."""
-    for name in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MIMALLOC_PURGE_DELAY", "OPENBLAS_NUM_THREADS"):
+    from toxiclinks.workers import TRIAGE_ENVIRONMENT
+
+    for name in TRIAGE_ENVIRONMENT:  # the full scan's MALLOC_MMAP_THRESHOLD_ among them
         monkeypatch.delenv(name, raising=False)
 
 
