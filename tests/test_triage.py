@@ -1,5 +1,7 @@
 """scan --no-fetch: triage from the export alone, no page read, nothing disavowed."""
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -338,8 +340,9 @@ def test_a_large_triage_on_the_command_line_starts_its_workers_before_the_cli_is
 
     from toxiclinks import workers
 
-    started = []
+    started, forked = [], []
     monkeypatch.setattr(workers, "start_workers", lambda jobs, module: started.append((jobs, module)))
+    monkeypatch.setattr(workers, "fork_triage_workers", lambda jobs: forked.append(jobs) or False)  # cannot fork
     big, small = tmp_path / "big.csv", tmp_path / "small.csv"
     with big.open("wb") as stream:
         stream.truncate(workers.DEFAULT_CHUNK_ROWS * 300 + 1)  # sparse: more than one batch by its size
@@ -348,11 +351,65 @@ def test_a_large_triage_on_the_command_line_starts_its_workers_before_the_cli_is
     assert not workers.start_for_large_triage(["scan", str(big)])  # a full scan starts its own, later
     assert not workers.start_for_large_triage(["features", str(big), "--no-fetch"])
     assert not workers.start_for_large_triage([])
-    assert started == []
+    assert started == forked == []
     assert workers.start_for_large_triage(["scan", "-o", "d.txt", str(big), "--no-fetch"])
-    assert started == [(-1, workers.TRIAGE_WORKER_MODULE)]
+    assert started == [(-1, workers.TRIAGE_WORKER_MODULE)] and forked == [-1]
+    monkeypatch.setattr(workers, "fork_triage_workers", lambda jobs: forked.append(jobs) or True)  # forked them
+    assert workers.start_for_large_triage(["scan", str(big), "--no-fetch"])
+    assert len(started) == 1 and forked == [-1, -1]
     version = subprocess.run([sys.executable, "-m", "toxiclinks", "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and "toxiclinks" in version.stdout  # the launcher runs the command line
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_forked_triage_workers_are_this_process_s_children_and_score_as_one_process(tmp_path):
+    # in a fresh process (this one has threads): the workers are its children, forked with the triage imported
+    # (and not the command line); batches scored in them come out as in one process; a worker that dies is
+    # BrokenExecutor; a process with a second thread does not fork
+    import subprocess
+
+    from toxiclinks import workers
+
+    names = ["casino-bonus4u", "news", "best-links", "b\u00fccher", "192.168.0.1"]
+    anchors = ["cheap casino", "s.example", "here", "Bright Kettle", ""]
+    rows = [f"https://{names[n % 5]}.example/p{n},https://s.example/,{anchors[n % 4]}" for n in range(300)]
+    export = tmp_path / "links.csv"
+    export.write_text("Referring page URL,Target URL,Anchor\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code = f"""
+import os, sys, threading
+from concurrent.futures import BrokenExecutor
+from pathlib import Path
+from toxiclinks import workers
+def imported():  # what a worker has imported as it takes its first call (defined before the fork, to be found)
+    return {workers.TRIAGE_WORKER_MODULE!r} in sys.modules and "toxiclinks.cli" not in sys.modules
+workers.set_triage_environment()  # OpenBLAS without threads of its own: else no fork
+assert workers.fork_triage_workers(2)
+assert "toxiclinks.cli" not in sys.modules and {workers.TRIAGE_WORKER_MODULE!r} in sys.modules
+pool = workers.worker_pool(2)
+assert {{pool.submit(os.getppid).result() for _ in range(4)}} == {{os.getpid()}}, "not this process's children"
+assert all(pool.submit(imported).result() for _ in range(4)), "not forked with the triage imported"
+from toxiclinks.pipeline import triage_chunks, write_outputs
+from toxiclinks.settings import Settings
+scores = []
+for jobs in (2, 1):
+    folder = Path({str(tmp_path)!r}) / str(jobs)
+    folder.mkdir()
+    chunks = triage_chunks({str(export)!r}, Settings(jobs=jobs), chunk_rows=40)
+    write_outputs(chunks, "links.csv", folder / "d.txt", folder / "s.csv", folder / "r.html")
+    scores.append((folder / "s.csv").read_text())
+assert scores[0] == scores[1] and len(scores[0].splitlines()) == 301, "forked workers scored otherwise"
+try:
+    list(workers.in_order_in_workers([(os._exit, (9,)), (abs, (1,))], 2))
+    raise SystemExit("a dead worker went unnoticed")
+except BrokenExecutor:
+    pass
+workers._forked = None
+threading.Thread(target=threading.Event().wait, daemon=True).start()
+assert not workers.fork_triage_workers(2) and workers._forked is None
+print("ok")
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
 
 
 def test_a_large_triage_sets_its_workers_environment_and_leaves_a_users_own_setting(tmp_path, monkeypatch):
@@ -373,6 +430,7 @@ def test_a_large_triage_sets_its_workers_environment_and_leaves_a_users_own_sett
     monkeypatch.setattr(
         workers, "start_workers", lambda jobs, module: seen.append({name: os.environ.get(name) for name in expected})
     )
+    monkeypatch.setattr(workers, "fork_triage_workers", lambda jobs: False)
     big = tmp_path / "big.csv"
     with big.open("wb") as stream:
         stream.truncate(workers.DEFAULT_CHUNK_ROWS * 300 + 1)

@@ -6,23 +6,28 @@ toxiclinks) once per run, and ``in_order_in_workers`` makes calls there,
 results in order.
 
 A worker process spends 1.4-2.0 s importing pandas, pyarrow and
-scikit-learn before it can take a page. A triage's workers import less
-(``TRIAGE_WORKER_MODULE``: no scikit-learn, 0.7-0.9 s), and the
-``toxiclinks`` command starts them before it imports anything itself (this
-module imports neither), which took a million-row triage from 12.8 to 12.2 s
-on 2 cores (5.7 to 5.0 s at 100,000 rows; interleaved runs, the same scores).
+scikit-learn before it can take a page. A triage's workers need less
+(``TRIAGE_WORKER_MODULE``: no scikit-learn, 0.5 s), and on Linux the
+``toxiclinks`` command forks them from itself once it has imported that
+module (``start_for_large_triage``), so they import nothing at all; elsewhere
+it starts joblib's before it imports anything itself (this module imports
+neither pandas nor joblib), so their imports overlap its own.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import ctypes
 import gc
 import importlib
+import multiprocessing
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +37,8 @@ from toxiclinks.settings import DEFAULT_CHUNK_ROWS, Settings
 TRIAGE_WORKER_MODULE = "toxiclinks.triage"
 #: bytes a row of an export takes at most in practice: a larger file surely holds more rows than that
 _MAX_ROW_BYTES = 300
+#: the worker count and pool of ``fork_triage_workers``, once it has forked them
+_forked: tuple[int, ProcessPoolExecutor] | None = None
 
 
 def holds_more_than(export_path: str | Path, rows: int) -> bool:
@@ -43,7 +50,8 @@ def holds_more_than(export_path: str | Path, rows: int) -> bool:
 
 
 def worker_pool(jobs: int) -> Any:
-    """joblib's reusable pool of ``jobs`` worker processes, the one every parallel step of a scan uses.
+    """The pool of ``jobs`` worker processes every parallel step of a run uses: the command's forked triage
+    workers if it has that many (``start_for_large_triage``), else joblib's reusable pool.
 
     Asked for with the same options everywhere, it stays the same processes:
     a ``Parallel`` call asks with others, and its pool replaces the processes
@@ -52,6 +60,8 @@ def worker_pool(jobs: int) -> Any:
     pickled through the pipe, none memory-mapped: the file of a memory-mapped
     argument (the topic's IDF, 32 MB) outlived the pool, with a warning at exit.
     """
+    if _forked is not None and _forked[0] == jobs:
+        return _forked[1]
     from joblib.executor import get_memmapping_executor  # imported here: this module is imported before joblib
 
     return get_memmapping_executor(jobs, max_nbytes=None)
@@ -82,8 +92,59 @@ def start_for_large_triage(arguments: Sequence[str]) -> bool:
     if not any(holds_more_than(argument, DEFAULT_CHUNK_ROWS) for argument in arguments[1:]):
         return False
     set_triage_environment()
-    start_workers(Settings.jobs, TRIAGE_WORKER_MODULE)  # scan has no --jobs: the default
+    if not fork_triage_workers(Settings.jobs):  # scan has no --jobs: the default
+        start_workers(Settings.jobs, TRIAGE_WORKER_MODULE)
     return True
+
+
+def fork_triage_workers(jobs: int) -> bool:
+    """Import ``TRIAGE_WORKER_MODULE`` here and fork ``jobs`` worker processes (``-1``: one a core) from this
+    process, for ``worker_pool`` to give; return whether it did.
+
+    A forked worker has every module already (copy-on-write) where a started
+    one spends 0.5 s of a core importing them: a million-row triage 5.4 ->
+    5.0 s, 9.3 -> 8.3 s of CPU (interleaved, the same scores). Only on Linux
+    (forking is unsafe under macOS's system libraries) and only from a process
+    with no other thread (``_other_threads``): a thread holding a lock as the
+    process forks (OpenBLAS's pool, a user's thread) leaves that lock held
+    forever in the child.
+    """
+    global _forked
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    importlib.import_module(TRIAGE_WORKER_MODULE)
+    from joblib import effective_n_jobs
+
+    if _other_threads():
+        return False
+    gc.freeze()  # see launch.main: also keeps the collector from touching (and so copying) the shared pages
+    count = effective_n_jobs(jobs)
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts)
+    pool.submit(int)  # the first call forks every worker at once, before the pool's own threads start
+    _forked = (count, pool)
+    return True
+
+
+def _other_threads() -> list[str]:
+    """The names of this process's threads but this one, native ones too (OpenBLAS's pool), leaving out
+    jemalloc's background threads (pyarrow starts one as it is imported), which jemalloc stops safely around a
+    fork. Python's threads alone where there is no /proc."""
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return [thread.name for thread in threading.enumerate() if thread is not threading.current_thread()]
+    names = []
+    for task in tasks:
+        if int(task) != threading.get_native_id():
+            with contextlib.suppress(OSError):  # the thread may have ended meanwhile
+                names.append(Path(f"/proc/self/task/{task}/comm").read_text(encoding="utf-8").strip())
+    return [name for name in names if name != "jemalloc_bg_thd"]
+
+
+def _ignore_interrupts() -> None:
+    """A forked worker leaves Ctrl-C to the command, which says it stopped in one line (each worker would print
+    a traceback of its own) and ends the workers as it exits."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def set_triage_environment() -> None:
