@@ -44,6 +44,7 @@ def test_report_counts_and_lists_unread_pages():
     )
     page = report_html(scores, DisavowPlan(), "x.csv")
     assert "<b>1</b>not read" in page and "http_404" in page
+    assert '<td class="num" data-value="-1.0"> <span class="bar" style="width:0px">' in page  # unscored: no number
     assert "http://" not in page.split("<body>")[0].replace("http://a.example", "")  # no external resources
 
 

@@ -393,17 +393,20 @@ def _rows_by_site(top_artificial: pd.DataFrame) -> dict[str, list[str]]:
 def _links_table(scores: pd.DataFrame) -> str:
     esc = html.escape
     rows = []
-    for row in scores.itertuples(index=False):
-        probability = getattr(row, schema.PROBABILITY)
-        value = -1.0 if pd.isna(probability) else float(probability)
-        shown = "" if pd.isna(probability) else f"{probability:.2f}"
-        label = str(getattr(row, schema.LABEL))
+    columns = (schema.SOURCE_URL, schema.ANCHOR, schema.LABEL, schema.REASONS, schema.DECISION)
+    probabilities = scores[schema.PROBABILITY].to_numpy(dtype=float, na_value=np.nan).tolist() if len(scores) else []
+    # column by column, not itertuples: the report of a large export shows TABLE_ROWS links, 115 -> 40 ms
+    for probability, url, anchor, label, reasons, decision in zip(
+        probabilities, *(map(str, scores[column].tolist()) for column in columns), strict=True
+    ):
+        missing = probability != probability  # NaN
+        value = -1.0 if missing else probability
+        shown = "" if missing else f"{probability:.2f}"
         rows.append(
-            f'<tr data-label="{esc(label)}"><td class="url">{esc(str(getattr(row, schema.SOURCE_URL)))}</td>'
-            f"<td>{esc(str(getattr(row, schema.ANCHOR)))}</td>"
+            f'<tr data-label="{esc(label)}"><td class="url">{esc(url)}</td><td>{esc(anchor)}</td>'
             f'<td class="num" data-value="{value}">{shown} <span class="bar" style="width:{int(50 * max(value, 0))}px">'
-            f'</span></td><td class="{esc(label)}">{esc(label)}</td>'
-            f"<td>{esc(str(getattr(row, schema.REASONS)))}</td><td>{esc(str(getattr(row, schema.DECISION)))}</td></tr>"
+            f'</span></td><td class="{esc(label)}">{esc(label)}</td><td>{esc(reasons)}</td>'
+            f"<td>{esc(decision)}</td></tr>"
         )
     return (
         '<table id="links" class="sortable"><thead><tr><th>Referring page</th><th>Anchor</th><th>Probability</th>'
