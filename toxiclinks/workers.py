@@ -102,8 +102,8 @@ def fork_triage_workers(jobs: int) -> bool:
     process, for ``worker_pool`` to give; return whether it did.
 
     A forked worker has every module already (copy-on-write) where a started
-    one spends 0.5 s of a core importing them: a million-row triage 5.4 ->
-    5.0 s, 9.3 -> 8.3 s of CPU (interleaved, the same scores). Only on Linux
+    one spends 0.5 s of a core importing them: a million-row triage 5.36 ->
+    4.89 s, 9.5 -> 8.1 s of CPU (mean of 4, interleaved, the same scores). Only on Linux
     (forking is unsafe under macOS's system libraries) and only from a process
     with no other thread (``_other_threads``): a thread holding a lock as the
     process forks (OpenBLAS's pool, a user's thread) leaves that lock held
