@@ -408,7 +408,9 @@ threading.Thread(target=threading.Event().wait, daemon=True).start()
 assert not workers.fork_triage_workers(2) and workers._forked is None
 print("ok")
 """
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(  # no warning either (Python 3.12+ warns at a fork from a process with threads)
+        [sys.executable, "-W", "error::DeprecationWarning", "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
 
 

@@ -395,7 +395,7 @@ def _links_table(scores: pd.DataFrame) -> str:
     rows = []
     columns = (schema.SOURCE_URL, schema.ANCHOR, schema.LABEL, schema.REASONS, schema.DECISION)
     probabilities = scores[schema.PROBABILITY].to_numpy(dtype=float, na_value=np.nan).tolist() if len(scores) else []
-    # column by column, not itertuples: the report of a large export shows TABLE_ROWS links, 115 -> 40 ms
+    # column by column, not itertuples: the report of a large export shows TABLE_ROWS links, 115 -> 63 ms
     for probability, url, anchor, label, reasons, decision in zip(
         probabilities, *(map(str, scores[column].tolist()) for column in columns), strict=True
     ):

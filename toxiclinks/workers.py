@@ -26,6 +26,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -103,11 +104,11 @@ def fork_triage_workers(jobs: int) -> bool:
 
     A forked worker has every module already (copy-on-write) where a started
     one spends 0.5 s of a core importing them: a million-row triage 5.36 ->
-    4.89 s, 9.5 -> 8.1 s of CPU (mean of 4, interleaved, the same scores). Only on Linux
-    (forking is unsafe under macOS's system libraries) and only from a process
-    with no other thread (``_other_threads``): a thread holding a lock as the
-    process forks (OpenBLAS's pool, a user's thread) leaves that lock held
-    forever in the child.
+    4.89 s, 9.5 -> 8.1 s of CPU (mean of 4, interleaved, the same scores).
+    Only on Linux (forking is unsafe under macOS's system libraries) and only
+    from a process with no other thread (``_other_threads``): a thread holding
+    a lock as the process forks (OpenBLAS's pool, a user's thread) leaves that
+    lock held forever in the child.
     """
     global _forked
     if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
@@ -120,15 +121,17 @@ def fork_triage_workers(jobs: int) -> bool:
     gc.freeze()  # see launch.main: also keeps the collector from touching (and so copying) the shared pages
     count = effective_n_jobs(jobs)
     pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts)
-    pool.submit(int)  # the first call forks every worker at once, before the pool's own threads start
+    with warnings.catch_warnings():  # Python 3.12+ warns at a fork with any other thread: jemalloc's, checked above
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        pool.submit(int)  # the first call forks every worker at once, before the pool's own threads start
     _forked = (count, pool)
     return True
 
 
 def _other_threads() -> list[str]:
     """The names of this process's threads but this one, native ones too (OpenBLAS's pool), leaving out
-    jemalloc's background threads (pyarrow starts one as it is imported), which jemalloc stops safely around a
-    fork. Python's threads alone where there is no /proc."""
+    jemalloc's background threads (pyarrow starts one as it is imported): jemalloc's own fork handlers take its
+    locks before a fork and reset them in the child. Python's threads alone where there is no /proc."""
     try:
         tasks = os.listdir("/proc/self/task")
     except OSError:
