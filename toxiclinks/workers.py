@@ -113,12 +113,11 @@ def fork_triage_workers(jobs: int) -> bool:
     global _forked
     if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
         return False
-    importlib.import_module(TRIAGE_WORKER_MODULE)
+    _import(TRIAGE_WORKER_MODULE)  # frozen out of the collector, which would touch (and so copy) shared pages
     from joblib import effective_n_jobs
 
     if _other_threads():
         return False
-    gc.freeze()  # see launch.main: also keeps the collector from touching (and so copying) the shared pages
     count = effective_n_jobs(jobs)
     pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts)
     with warnings.catch_warnings():  # Python 3.12+ warns at a fork with any other thread: jemalloc's, checked above
