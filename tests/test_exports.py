@@ -267,6 +267,24 @@ def test_no_space_str_strip_knows_lies_past_the_last_one_the_reader_looks_at():
     assert chr(_LAST_SPACE).isspace()
 
 
+def test_the_byte_look_at_cell_ends_finds_every_cell_with_a_space_or_bom_at_an_end():
+    # only the cells it finds are looked at as characters: one it misses would keep its spaces
+    import pyarrow as pa
+
+    from toxiclinks.exports import _LAST_SPACE, _may_end_in_space
+
+    rng = np.random.default_rng(5)
+    ends = [chr(code) for code in range(_LAST_SPACE + 1) if chr(code).isspace()] + ["\ufeff", "é", "x", "日"]
+    cells = ["", "x", "x ", " x", "plain"] + [f"{rng.choice(ends)}mid{rng.choice(ends)}" for _ in range(3000)]
+    for array in (pa.array(cells), pa.array(cells, type=pa.large_string()), pa.array(cells).slice(1, 2000)):
+        found = _may_end_in_space(array)
+        spaced = [cell != cell.strip().lstrip("\ufeff").strip() for cell in array.to_pylist()]
+        assert not any(s and not f for s, f in zip(spaced, found, strict=True))
+        plain = [cell[:1].isascii() and cell[-1:].isascii() and cell == cell.strip() for cell in array.to_pylist()]
+        assert not any(p and f for p, f in zip(plain, found, strict=True))  # ASCII ends without a space: left alone
+        assert any(spaced) and any(plain)
+
+
 def test_seen_hashes_answer_as_a_python_set_over_many_chunks():
     # the hashes of earlier chunks are kept in sorted runs merged like a binary counter; lookups must agree
     # with a plain set whatever the chunk sizes (runs of every length, merges of unequal runs)

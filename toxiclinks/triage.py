@@ -540,7 +540,8 @@ def triage_batch(
         features["link_found"] = pd.NA  # no page read: whether it links to the target is unknown
     else:
         features = features[list(feature_columns)]
-    return _as_categories(features), _as_categories(scores), link_hashes(scores), unusable, rows_read
+    packed = _as_categories(scores)  # hashed as categories: each target and anchor once (the same hashes)
+    return _as_categories(features), packed, link_hashes(packed), unusable, rows_read
 
 
 def _as_categories(table: pd.DataFrame) -> pd.DataFrame:
