@@ -621,8 +621,10 @@ def _drop_unusable(table: pd.DataFrame, fmt: ExportFormat) -> tuple[pd.DataFrame
         bare = ~sources.str.contains("://", regex=False)
         sources = sources.where(~bare, "http://" + sources.str.strip("/") + "/")
     table[S.SOURCE_URL] = normalize_urls(sources)
-    targets = table[S.TARGET_URL]
-    table[S.TARGET_URL] = normalize_urls(targets)  # "" stays ""
+    # An export links to a few pages of the site: each target normalised once ("" stays "").
+    targets = pc.dictionary_encode(text_array(table[S.TARGET_URL]))
+    distinct = text_array(normalize_urls(pd.Series(targets.dictionary, dtype="str")))
+    table[S.TARGET_URL] = pd.Series(distinct.take(targets.indices), index=table.index, dtype="str")
     unusable = table[S.SOURCE_URL] == ""
     return table[~unusable], table.loc[unusable, S.EXPORT_ROW].tolist()
 
