@@ -382,12 +382,16 @@ from pathlib import Path
 from toxiclinks import workers
 def imported():  # what a worker has imported as it takes its first call (defined before the fork, to be found)
     return {workers.TRIAGE_WORKER_MODULE!r} in sys.modules and "toxiclinks.cli" not in sys.modules
+def prepared():  # whether the worker has built the public suffix rules (prepare_worker)
+    return sys.modules["toxiclinks.urls"]._suffix_rules.cache_info().currsize == 1
 workers.set_triage_environment()  # OpenBLAS without threads of its own: else no fork
 assert workers.fork_triage_workers(2)
 assert "toxiclinks.cli" not in sys.modules and {workers.TRIAGE_WORKER_MODULE!r} in sys.modules
+assert not prepared(), "the command built the rules itself, before forking"
 pool = workers.worker_pool(2)
 assert {{pool.submit(os.getppid).result() for _ in range(4)}} == {{os.getpid()}}, "not this process's children"
 assert all(pool.submit(imported).result() for _ in range(4)), "not forked with the triage imported"
+assert any(pool.submit(prepared).result() for _ in range(4)), "no worker prepared"
 from toxiclinks.pipeline import triage_chunks, write_outputs
 from toxiclinks.settings import Settings
 scores = []
@@ -412,6 +416,17 @@ print("ok")
         [sys.executable, "-W", "error::DeprecationWarning", "-c", code], capture_output=True, text=True, timeout=120
     )
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
+
+
+def test_a_worker_is_prepared_by_its_module_s_own_hook_when_it_has_one():
+    # started workers run prepare_worker after the import; a module without one is only imported
+    from toxiclinks import urls, workers
+
+    urls._suffix_rules.cache_clear()
+    workers._prepare("toxiclinks.settings")
+    assert urls._suffix_rules.cache_info().currsize == 0
+    workers._prepare(workers.TRIAGE_WORKER_MODULE)
+    assert urls._suffix_rules.cache_info().currsize == 1
 
 
 def test_a_large_triage_sets_its_workers_environment_and_leaves_a_users_own_setting(tmp_path, monkeypatch):
