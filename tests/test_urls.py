@@ -113,10 +113,10 @@ def test_registered_domains_column_wise_equal_tldextract_on_every_public_suffix_
 
     import idna
 
-    from toxiclinks.urls import _EXTRACT, registered_domains
+    from toxiclinks.urls import _extractor, registered_domains
 
     hosts = set()
-    for rule in _EXTRACT._get_tld_extractor().tlds(include_psl_private_domains=False):
+    for rule in _extractor()._get_tld_extractor().tlds(include_psl_private_domains=False):
         body = rule.lstrip("!").removeprefix("*.")
         ascii_body = ".".join(label if label.isascii() else idna.encode(label).decode() for label in body.split("."))
         for suffix in {body, ascii_body}:

@@ -7,13 +7,16 @@ import ipaddress
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import idna
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import tldextract
+
+if TYPE_CHECKING:
+    import tldextract
 
 #: free-host and shared platforms: their subdomains are separate sites, so the platform is never disavowed whole
 SHARED_PLATFORMS = frozenset(
@@ -34,8 +37,17 @@ _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 #: dot segments are checked apart
 _PLAIN_ROOT_RELATIVE = re.compile(r"/(?!/)[\x21-\x3a\x3c-\x7e]*\Z")
 
-# The bundled public suffix snapshot only: never fetch the list at run time.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+@functools.cache
+def _extractor() -> tldextract.TLDExtract:
+    """tldextract over its bundled public suffix snapshot only: it never fetches the list at run time.
+
+    Imported when first needed: tldextract imports requests (50 ms of a triage's start, before its workers
+    can take their first batch); a triage's workers import it while the command reads that batch.
+    """
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 @functools.lru_cache(maxsize=131072)
@@ -163,7 +175,7 @@ def registered_domain(host_or_url: str) -> str:
 def _registered_domain_of_host(host: str) -> str:
     if is_ip(host):
         return host
-    parts = _EXTRACT(host)
+    parts = _extractor()(host)
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}"
     # No known public suffix (a private TLD such as .example or .internal): take the last two labels.
@@ -257,7 +269,7 @@ def _suffix_rules() -> _SuffixRules:
             return {rule}
 
     ends, nodes, wildcard_parents, exceptions = set(), set(), set(), set()
-    for rule in _EXTRACT._get_tld_extractor().tlds(include_psl_private_domains=False):
+    for rule in _extractor()._get_tld_extractor().tlds(include_psl_private_domains=False):
         body = rule.lstrip("!").removeprefix("*.")
         labels = body.split(".")
         for k in range(1, len(labels) + 1):
