@@ -380,7 +380,8 @@ def triage_chunks(
     full links table stays in the worker that made it); its
     ``attrs["export"]`` is the reader's summary, final once the iteration is done.
     """
-    if settings.jobs != 1 and holds_more_than(export_path, chunk_rows):
+    large = settings.jobs != 1 and holds_more_than(export_path, chunk_rows)
+    if large:
         set_triage_environment()
         start_workers(settings.jobs, TRIAGE_WORKER_MODULE)  # they import while this process checks the file
     reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows, text_only=True)
@@ -393,10 +394,11 @@ def triage_chunks(
         )
     )
     batches = reader.batches()
-    head = list(itertools.islice(batches, 2))
     # Batches of rows are mapped to links and scored in worker processes while this one reads the next, counts
-    # duplicates in order and writes the last; a single batch is not worth starting them.
-    jobs = 1 if settings.jobs == 1 or len(head) < 2 else joblib.effective_n_jobs(settings.jobs)
+    # duplicates in order and writes the last; a single batch is not worth starting them. A large file has
+    # more than one: its first batch goes to a worker before the second is read.
+    head = [] if large else list(itertools.islice(batches, 2))
+    jobs = 1 if settings.jobs == 1 or (len(head) < 2 and not large) else joblib.effective_n_jobs(settings.jobs)
     tasks = (
         (triage_batch, (batch, first, reader.format, reader.header, scorer, settings, feature_columns))
         for batch, first in itertools.chain(head, batches)
