@@ -155,18 +155,27 @@ def test_remembered_domain_shares_belong_to_their_model():
     np.testing.assert_allclose(total, other.pipeline_.decision_function(features), atol=1e-9)
 
 
-def test_triage_in_small_chunks_writes_the_same_files_as_in_one(tmp_path):
+def test_triage_in_small_chunks_writes_the_same_files_as_in_one(tmp_path, monkeypatch):
+    # the disk starts writing the scores after each chunk (where the system can be asked): nothing lost for it
+    import os
+
     from toxiclinks.pipeline import triage_chunks, write_outputs
     from toxiclinks.settings import Settings
 
+    advised: list[int] = []
+    if hasattr(os, "posix_fadvise"):
+        real = os.posix_fadvise
+        monkeypatch.setattr(os, "posix_fadvise", lambda fd, *a: (advised.append(a[-1]), real(fd, *a))[1])
     outputs = {}
     for rows in (4, 100_000):
         chunks = list(triage_chunks(EXAMPLE / "backlinks.csv", Settings(), chunk_rows=rows))
         assert max(len(chunk.scores) for chunk in chunks) <= rows
         folder = tmp_path / str(rows)
         folder.mkdir()
+        advised.clear()
         written = write_outputs(iter(chunks), "backlinks.csv", folder / "d.txt", folder / "s.csv", folder / "r.html")
         assert written.summary.total == 21 and written.export["rows"] == 21
+        assert advised == ([os.POSIX_FADV_DONTNEED] * len(chunks) if hasattr(os, "posix_fadvise") else [])
         outputs[rows] = [(folder / name).read_text() for name in ("d.txt", "s.csv", "r.html")]
     assert outputs[4] == outputs[100_000]
 

@@ -56,7 +56,7 @@ from toxiclinks.features.profile import ProfileCounts
 from toxiclinks.features.read_pages import StoredTexts
 from toxiclinks.features.topic import TopicComparer
 from toxiclinks.fetch import fetch_pages
-from toxiclinks.files import Place, SpillFile, atomic_writer, write_atomic, write_csv_rows
+from toxiclinks.files import Place, SpillFile, atomic_writer, start_writeback, write_atomic, write_csv_rows
 from toxiclinks.labels import labels_from_column, labels_from_disavow
 from toxiclinks.model import load_model
 from toxiclinks.page import Page
@@ -462,6 +462,7 @@ def write_outputs(
                     extra = [column for column in result.features.columns if column not in table.columns]
                     table = pd.concat([table, result.features[extra]], axis=1)
                 write_csv_rows(table, scores_stream, header=last is None)
+                start_writeback(scores_stream)
             summary.add(result.scores, result.features)
             last = result
         if summary is None or last is None:
