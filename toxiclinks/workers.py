@@ -124,9 +124,8 @@ def fork_triage_workers(jobs: int) -> bool:
     with warnings.catch_warnings():  # Python 3.12+ warns at a fork with any other thread: jemalloc's, checked above
         warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
         pool.submit(int)  # the first call forks every worker at once, before the pool's own threads start
-    for _ in range(count):  # one each: they are idle until this process has read the export's first batches
-        pool.submit(_prepare, TRIAGE_WORKER_MODULE)
     _forked = (count, pool)
+    start_workers(count, TRIAGE_WORKER_MODULE)  # they prepare, idle until this process has read the first batch
     return True
 
 
