@@ -370,6 +370,34 @@ def test_a_large_triage_on_the_command_line_starts_its_workers_before_the_cli_is
     assert version.returncode == 0 and "toxiclinks" in version.stdout  # the launcher runs the command line
 
 
+def test_a_triage_reads_a_large_export_in_larger_batches_and_a_smaller_one_in_several(tmp_path, monkeypatch):
+    # the batch rows follow the rows the export holds, estimated from its size and its first lines' length
+    import os
+
+    from toxiclinks import workers
+    from toxiclinks.pipeline import triage_chunks
+    from toxiclinks.settings import Settings
+
+    line = "https://a.example/" + "x" * 109 + "\n"  # 128 bytes a row: 512 in the 64 kB looked at
+    export = tmp_path / "links.csv"
+    export.write_text(line * 1000, encoding="utf-8")
+    expected = {100_000: 50_000, 300_000: 50_000, 600_000: 75_000, 5_000_000: 100_000}
+    for rows, batch_rows in expected.items():
+        with export.open("r+b") as stream:
+            stream.truncate(rows * 128)  # sparse past the first lines
+        assert workers.triage_batch_rows(export) == batch_rows, rows
+    assert workers.triage_batch_rows(tmp_path / "missing.csv") == workers.DEFAULT_CHUNK_ROWS
+    if hasattr(os, "mkfifo"):  # a pipe is not opened (that would wait for a writer): the reader says it is one
+        os.mkfifo(tmp_path / "pipe.csv")
+        assert workers.triage_batch_rows(tmp_path / "pipe.csv") == workers.DEFAULT_CHUNK_ROWS
+    # triage_chunks reads in such batches unless told how many rows: the example's 21 rows by 2 to 4
+    monkeypatch.setattr(workers, "DEFAULT_CHUNK_ROWS", 2)
+    sizes = [len(chunk.scores) for chunk in triage_chunks(EXAMPLE / "backlinks.csv", Settings(jobs=1))]
+    assert sum(sizes) == 21 and max(sizes) == 2
+    sizes = [len(chunk.scores) for chunk in triage_chunks(EXAMPLE / "backlinks.csv", Settings(jobs=1), chunk_rows=7)]
+    assert sizes == [7, 7, 7]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 def test_forked_triage_workers_are_this_process_s_children_and_score_as_one_process(tmp_path):
     # in a fresh process (this one has threads): the workers are its children, forked with the triage imported

@@ -62,7 +62,7 @@ from toxiclinks.model import load_model
 from toxiclinks.page import Page
 from toxiclinks.report import REPORT_FEATURES, ReportSummary, render_report
 from toxiclinks.score import score_links
-from toxiclinks.settings import DEFAULT_CHUNK_ROWS, SCAN_CHUNK_ROWS, Settings
+from toxiclinks.settings import SCAN_CHUNK_ROWS, Settings
 from toxiclinks.triage import from_categories, load_triage_model, triage_batch
 from toxiclinks.workers import (
     TRIAGE_WORKER_MODULE,
@@ -71,6 +71,7 @@ from toxiclinks.workers import (
     set_allocator_environment,
     set_triage_environment,
     start_workers,
+    triage_batch_rows,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -369,10 +370,11 @@ def triage_chunks(
     export_path: str | Path,
     settings: Settings,
     columns: Mapping[str, str] | None = None,
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    chunk_rows: int | None = None,
     all_features: bool = True,
 ) -> Iterator[ScanResult]:
-    """``scan --no-fetch`` chunk by chunk: memory stays bounded by ``chunk_rows``, whatever the export's size.
+    """``scan --no-fetch`` chunk by chunk: memory stays bounded by ``chunk_rows`` (by default what
+    ``triage_batch_rows`` gives for the export, 50,000 to 100,000), whatever the export's size.
 
     Without ``all_features``, each result's ``features`` are only those the report needs (``REPORT_FEATURES``).
 
@@ -380,6 +382,7 @@ def triage_chunks(
     full links table stays in the worker that made it); its
     ``attrs["export"]`` is the reader's summary, final once the iteration is done.
     """
+    chunk_rows = chunk_rows or triage_batch_rows(export_path)
     large = settings.jobs != 1 and holds_more_than(export_path, chunk_rows)
     if large:
         set_triage_environment()

@@ -24,6 +24,7 @@ import importlib
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import threading
 import warnings
@@ -48,6 +49,30 @@ def holds_more_than(export_path: str | Path, rows: int) -> bool:
         return Path(export_path).stat().st_size > rows * _MAX_ROW_BYTES
     except OSError:  # the reader says what is wrong with the path
         return False
+
+
+def triage_batch_rows(export_path: str | Path) -> int:
+    """The rows of each batch of a triage of this export: ``DEFAULT_CHUNK_ROWS``, and up to twice as many once the
+    export holds more than eight such batches (its rows estimated from its size and its first lines' length).
+
+    A worker's batch costs ~45 ms whatever its size (most of it looking up
+    again the hosts, domain names and anchors the batch shares with the ones
+    before): a million rows in batches of 100,000 4.63 -> 4.44 s, 8.1 -> 7.65 s
+    of CPU (four interleaved series, 21 runs each), for ~330 MB more in all
+    processes (PSS 0.86 -> 1.19 GB). A smaller export keeps the smaller batches:
+    each worker gets several, and none waits long for the last (300,000 rows in
+    batches of 100,000: 1.81 -> 2.02 s).
+    """
+    try:
+        status = Path(export_path).stat()
+        if not stat.S_ISREG(status.st_mode):  # a pipe would block the opening, for a writer that never comes
+            return DEFAULT_CHUNK_ROWS
+        with open(export_path, "rb") as stream:
+            head = stream.read(1 << 16)
+    except OSError:  # the reader says what is wrong with the path
+        return DEFAULT_CHUNK_ROWS
+    rows = status.st_size * head.count(b"\n") / max(len(head), 1)
+    return int(min(max(rows / 8, DEFAULT_CHUNK_ROWS), 2 * DEFAULT_CHUNK_ROWS))
 
 
 def worker_pool(jobs: int) -> Any:
