@@ -226,6 +226,29 @@ def test_a_text_only_reader_gives_the_links_text_and_row_numbers_of_the_full_rea
         assert text[schema.ANCHOR].tolist()[:2] == ["Café", "two\nlines & more"]
 
 
+def test_a_ramped_up_reader_gives_a_quarter_then_a_half_batch_first_and_the_same_rows(tmp_path):
+    # what a triage's workers start on sooner: by pyarrow, and by the csv module from a ragged row on
+    from toxiclinks.exports import ExportReader
+
+    body = [f"https://a{n}.example/,https://s.example/,x{n}" for n in range(30)]
+    for ragged in (False, True):
+        lines = ["Referring page URL,Target URL,Anchor", *body]
+        if ragged:
+            lines.insert(4, "https://late.example/,https://s.example/,z,extra")
+        export = tmp_path / "export.csv"
+        export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        read = {}
+        for ramp_up in (False, True):
+            reader = ExportReader(export, chunk_rows=8, text_only=True, ramp_up=ramp_up)
+            batches = list(reader.batches())
+            read[ramp_up] = [row for batch, _ in batches for row in batch.rows()]
+            if ramp_up:
+                assert [batch.size for batch, _ in batches] == ([2, 4, 8, 8, 8, 1] if ragged else [2, 4, 8, 8, 8])
+                assert [first for _, first in batches] == [0, 2, 6, 14, 22, 30][: len(batches)]
+            assert ("csv module" in reader.read_with) == ragged
+        assert read[True] == read[False] and len(read[True]) == 30 + ragged
+
+
 def test_an_export_with_short_or_long_rows_is_read_by_the_csv_module_whole(tmp_path):
     rows = ["Referring page URL,Target URL,Anchor", "https://a.example/1,https://s.example/", "https://a.example/2,,x,"]
     fast, slow, taken = _arrow_and_csv_module_tables(tmp_path, "\n".join(rows))

@@ -342,12 +342,14 @@ class ExportReader:
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         keep_raw: bool = False,
         text_only: bool = False,
+        ramp_up: bool = False,
     ) -> None:
         """``text_only``: the batches hold only the columns of ``LINK_TEXT`` (for ``links_table(text_only=True)``,
-        what a triage reads); ``keep_raw``: every column, for each row's JSON."""
+        what a triage reads); ``keep_raw``: every column, for each row's JSON; ``ramp_up``: the first two batches
+        a quarter and a half of ``chunk_rows``, for worker processes to start on them sooner."""
         self.path = Path(path)
         self.chunk_rows = max(int(chunk_rows), 1)
-        self.keep_raw, self.text_only = keep_raw, text_only
+        self.keep_raw, self.text_only, self.ramp_up = keep_raw, text_only, ramp_up
         with _open_rows(self.path) as rows:
             self.delimiter, self.encoding = rows.delimiter, rows.encoding
             head = list(itertools.islice(rows, _HEADER_SEARCH_ROWS))
@@ -456,11 +458,12 @@ class ExportReader:
         width = len(self.header)
         given = 0  # the rows pyarrow gave (none of them blank): the csv module reads on after them
         url_list = self.format.name == "url-list"
+        sizes = self._batch_rows()
         with self._utf8_body() as (source, offset, carriage_returns):
             used = None if self.keep_raw else _used_columns(self.format, self.header, self.text_only)
             try:
                 with _arrow_reader(source, offset, width, self.delimiter) as batches:
-                    for table in _rebatched(batches, self.chunk_rows):
+                    for table in _rebatched(batches, sizes):
                         batch = _ArrowBatch(table, used, carriage_returns)
                         if batch.size:
                             yield batch
@@ -472,8 +475,14 @@ class ExportReader:
         self.read_with = ("pyarrow", "csv module") if given else ("csv module",)
         with _open_rows(self.path, self.encoding) as rows:
             body = itertools.islice(rows, self.header_at + 1 + given, None)
-            while rows_read := list(itertools.islice(body, self.chunk_rows)):
+            while rows_read := list(itertools.islice(body, next(sizes))):
                 yield _RowBatch(rows_read, width, url_list)
+
+    def _batch_rows(self) -> Iterator[int]:
+        """The rows of each batch in turn: ``chunk_rows``, after a quarter and a half of it with ``ramp_up``."""
+        if self.ramp_up:
+            yield from (max(self.chunk_rows // 4, 1), max(self.chunk_rows // 2, 1))
+        yield from itertools.repeat(self.chunk_rows)
 
     @contextlib.contextmanager
     def _utf8_body(self) -> Iterator[tuple[Path, int, bool]]:
@@ -821,10 +830,12 @@ def _may_hold_carriage_returns(column: pa.ChunkedArray) -> bool:
     return False
 
 
-def _rebatched(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
-    """pyarrow's batches (of a block of bytes each) regrouped into tables of ``rows`` rows, the last one shorter."""
+def _rebatched(batches: Iterator[pa.RecordBatch], sizes: Iterator[int]) -> Iterator[pa.Table]:
+    """pyarrow's batches (of a block of bytes each) regrouped into tables of the rows ``sizes`` gives in turn, the
+    last one shorter."""
     held: list[pa.RecordBatch] = []
     count = 0
+    rows = next(sizes)
     for batch in batches:
         held.append(batch)
         count += batch.num_rows
@@ -833,6 +844,7 @@ def _rebatched(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Tabl
             yield table.slice(0, rows)
             rest = table.slice(rows)
             held, count = rest.to_batches(), rest.num_rows
+            rows = next(sizes)
     if count:
         yield pa.Table.from_batches(held)
 

@@ -387,7 +387,7 @@ def triage_chunks(
     if large:
         set_triage_environment()
         start_workers(settings.jobs, TRIAGE_WORKER_MODULE)  # they import while this process checks the file
-    reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows, text_only=True)
+    reader = ExportReader(export_path, columns, settings.site, chunk_rows=chunk_rows, text_only=True, ramp_up=large)
     scorer = load_triage_model().scorer()  # plain arrays: the workers need no scikit-learn
     feature_columns = None if all_features else REPORT_FEATURES
     plan = DisavowPlan(
@@ -399,7 +399,9 @@ def triage_chunks(
     batches = reader.batches()
     # Batches of rows are mapped to links and scored in worker processes while this one reads the next, counts
     # duplicates in order and writes the last; a single batch is not worth starting them. A large file has
-    # more than one: its first batch goes to a worker before the second is read.
+    # more than one: its first batch goes to a worker before the second is read, and its first two are a quarter
+    # and a half of the rest, for the workers to start sooner (a million rows: 4.14 -> 4.03 s, three
+    # interleaved series of 5-6 runs).
     head = [] if large else list(itertools.islice(batches, 2))
     jobs = 1 if settings.jobs == 1 or (len(head) < 2 and not large) else joblib.effective_n_jobs(settings.jobs)
     tasks = (
