@@ -343,6 +343,27 @@ def test_domain_name_ngrams_cut_column_wise_weigh_as_the_vectorizer():
     assert np.count_nonzero(expected) > 2000  # most random names share n-grams with the vocabulary
 
 
+def test_the_command_line_imports_the_libraries_for_fetching_pages_only_when_it_fetches(tmp_path):
+    # requests and warcio (50 ms) are not imported before a large triage's first batch (its command process
+    # imports the command line and reads the export; the workers look up domains); a scan that reads pages is
+    import subprocess
+    import sys
+
+    export, disavow = str(EXAMPLE / "backlinks.csv"), str(tmp_path / "d.txt")
+    listed = "print(sorted(name for name in ('requests', 'warcio') if name in sys.modules))"
+    imported_only = f"import sys, toxiclinks.cli\n{listed}"
+    scanned = (
+        "import sys; from toxiclinks.cli import main\n"
+        f"try: main(['scan', {export!r}, '--offline', '-o', {disavow!r}])\n"
+        "except SystemExit as exit: assert not exit.code, exit.code\n"
+        f"{listed}"
+    )
+    for code, imported in ((imported_only, "[]"), (scanned, "['requests', 'warcio']")):
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.splitlines()[-1] == imported
+
+
 def test_a_large_triage_on_the_command_line_starts_its_workers_before_the_cli_is_imported(tmp_path, monkeypatch):
     import subprocess
     import sys

@@ -22,7 +22,6 @@ from toxiclinks import __version__, schema
 from toxiclinks.cache import default_cache_path
 from toxiclinks.disavow import check_writable, read_disavow
 from toxiclinks.errors import ToxiclinksError
-from toxiclinks.fetch import fetch_summary
 from toxiclinks.pipeline import (
     ScanResult,
     feature_table,
@@ -416,6 +415,8 @@ def fetch_command(**options: Any) -> None:
     and run again; it fetches only what is missing. 'toxiclinks scan' then
     reads the pages from the cache.
     """
+    from toxiclinks.fetch import fetch_summary  # with requests: only the commands that fetch import it
+
     progress = _start(options)
     settings = _settings(options)
     if not settings.use_cache:

@@ -17,7 +17,6 @@ import pandas as pd
 import pyarrow as pa
 
 from toxiclinks import schema
-from toxiclinks.archives import read_pages
 from toxiclinks.cache import PageCache, default_cache_path
 from toxiclinks.disavow import (
     Allowlist,
@@ -55,7 +54,6 @@ from toxiclinks.features import (
 from toxiclinks.features.profile import ProfileCounts
 from toxiclinks.features.read_pages import StoredTexts
 from toxiclinks.features.topic import TopicComparer
-from toxiclinks.fetch import fetch_pages
 from toxiclinks.files import Place, SpillFile, atomic_writer, start_writeback, write_atomic, write_csv_rows
 from toxiclinks.labels import labels_from_column, labels_from_disavow
 from toxiclinks.model import load_model
@@ -124,6 +122,8 @@ def get_pages(
     progress_label: str = "",
 ) -> dict[str, Page]:
     """Fetch (or replay, or take from the cache) every referring page once; see ``fetch_pages``."""
+    from toxiclinks.fetch import fetch_pages  # with requests: not imported by a triage, which fetches nothing
+
     if not settings.use_cache:
         return fetch_pages(urls, settings, None, progress, keep_html, on_page, saved, progress_label)
     with PageCache(settings.cache_path or default_cache_path()) as cache:
@@ -216,6 +216,15 @@ def scan(
     return ScanResult(links=links, features=features, scores=scores, planned=plan, threshold=threshold)
 
 
+def _saved_pages(settings: Settings) -> Mapping[str, Page] | None:
+    """The pages of ``--pages`` (a WARC file or a folder), if given."""
+    if not settings.pages_path:
+        return None
+    from toxiclinks.archives import read_pages  # with warcio: not imported by a triage, which reads no page
+
+    return read_pages(settings.pages_path)
+
+
 def _allowlist(settings: Settings) -> Allowlist | None:
     """The sites never to disavow (``--allow`` and the user's own sites), or None when there are none."""
     if not (settings.allow_path or settings.own_sites):
@@ -290,7 +299,7 @@ def feature_chunks(
             chunks.append(set_aside.put_object(links))
         LOGGER.info("read %d backlinks from %s, in %d chunks", profile.links, export_path, len(chunks))
         hand_freed_buffers_back()
-        saved = read_pages(settings.pages_path) if settings.pages_path else None
+        saved = _saved_pages(settings)
         context = context_of_targets(list(target_urls), settings)
         topic = _site_topic(list(target_urls), settings, context, saved)
         counted = SeenHashes()  # the pages whose 4-grams are counted: each page once, as in a scan of the whole
